@@ -1,0 +1,127 @@
+import type { EventEnvelope, ResetReason } from '@ssehub/protocol';
+
+/** An event as the log holds it: the wire envelope plus its numeric position in the log. */
+export interface StoredEvent extends EventEnvelope {
+  /** Position in the log; strictly increasing, the number inside `id`. */
+  readonly seq: number;
+}
+
+/** One event to append. */
+export interface PublishInput {
+  readonly topic: string;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/** Options of {@link Broker.publish}. */
+export interface PublishOptions {
+  /** A retried publish with the same key returns the original events instead of appending again. */
+  readonly idempotencyKey?: string;
+}
+
+/** Options of {@link Broker.subscribe}. */
+export interface SubscribeOptions {
+  readonly topics: readonly string[];
+  /** Resume after this cursor (wire form): replay what is retained, then go live. */
+  readonly after?: string;
+}
+
+/** Receives one subscription's events, in increasing id order, each at most once. */
+export interface SubscriptionListener {
+  onEvent(event: StoredEvent): void;
+  /** The resume could not be served without a gap; called before any event. */
+  onReset?(reason: ResetReason): void;
+  /** The subscription broke (broker lost, log recreated); no more events follow. */
+  onError?(error: Error): void;
+}
+
+/** A live subscription. */
+export interface Subscription {
+  /** True when it resumed from `after` with no gap. */
+  readonly resumed: boolean;
+  /** The log position it is live from, as a cursor a client can resume with. */
+  readonly cursor: string;
+  close(): void;
+}
+
+/** Options of {@link Broker.history}. */
+export interface HistoryOptions {
+  /** Events after this cursor; without it, the most recent ones. */
+  readonly after?: string;
+  readonly limit: number;
+}
+
+/** A page of one topic's history, oldest first. */
+export interface HistoryPage {
+  readonly events: StoredEvent[];
+  /** True when retention (or a new epoch) dropped events after `after`. */
+  readonly truncated: boolean;
+}
+
+/** Counters a node exposes in its metrics. */
+export interface BrokerStats {
+  /** Topics with at least one local subscriber, each one backend subscription. */
+  readonly topics: number;
+  readonly subscriptions: number;
+}
+
+/** The one interface every backend offers; apps see nothing else. */
+export interface Broker {
+  /** `memory`, `redis` or `nats`. */
+  readonly kind: string;
+  /** Appends events in order; resolves once the backend durably accepted them. */
+  publish(events: readonly PublishInput[], options?: PublishOptions): Promise<StoredEvent[]>;
+  subscribe(options: SubscribeOptions, listener: SubscriptionListener): Promise<Subscription>;
+  history(topic: string, options: HistoryOptions): Promise<HistoryPage>;
+  stats(): BrokerStats;
+  /** Rejects when the backend cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Retention settings shared by every backend. */
+export interface RetentionOptions {
+  /** Events kept per topic. @default 1000 */
+  readonly historyMaxPerTopic?: number;
+  /** Seconds an event is kept. @default 86400 */
+  readonly historyMaxAgeS?: number;
+}
+
+/** A page of the log read by a backend. */
+export interface LogPage {
+  readonly events: StoredEvent[];
+  /** True when retention dropped events of these topics with seq > after. */
+  readonly truncated: boolean;
+}
+
+/** The log's identity and its last assigned position. */
+export interface LogHead {
+  readonly epoch: string;
+  readonly seq: number;
+}
+
+/** What the shared core gives a backend. */
+export interface BackendHooks {
+  /** Hands one live event to the local subscribers, in log order. */
+  deliver(event: StoredEvent): void;
+  /** After a live feed was interrupted: refill the gap from history, then continue live. */
+  resync(): Promise<void>;
+  /** The log can no longer be followed (epoch changed): end every subscription. */
+  fail(error: Error): void;
+}
+
+/** What one backend file implements; the shared core turns it into a {@link Broker}. */
+export interface BrokerBackend {
+  readonly kind: string;
+  append(events: readonly PublishInput[], options: PublishOptions): Promise<StoredEvent[]>;
+  /** Events of `topics` with seq > after, oldest first, at most `limit`. */
+  read(topics: readonly string[], after: number, limit: number): Promise<LogPage>;
+  /** The most recent `limit` events of one topic, oldest first. */
+  latest(topic: string, limit: number): Promise<StoredEvent[]>;
+  head(): Promise<LogHead>;
+  /** Starts live delivery of a topic; resolves once delivery is active. */
+  listen(topic: string): Promise<void>;
+  unlisten(topic: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

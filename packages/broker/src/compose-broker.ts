@@ -1,0 +1,157 @@
+import { decodeCursor, encodeCursor, type Cursor } from '@ssehub/protocol';
+import type {
+  BackendHooks,
+  Broker,
+  BrokerBackend,
+  HistoryPage,
+  StoredEvent,
+  Subscription,
+  SubscriptionListener,
+  SubscribeOptions,
+} from './broker.js';
+import { BrokerError } from './errors.js';
+import { LocalSubscriber } from './local-subscriber.js';
+import { TopicFanout } from './topic-fanout.js';
+
+/** Events read per history round trip during catch-up. @default 500 */
+export const CATCH_UP_PAGE_SIZE = 500;
+
+function parseCursor(value: string): Cursor {
+  const cursor = decodeCursor(value);
+  if (!cursor || cursor.positions.length !== 1) {
+    throw new BrokerError('invalid_cursor', 'the cursor is not one ssehub issued');
+  }
+  return cursor;
+}
+
+/**
+ * Builds a {@link Broker} from one backend. Everything that is the same for every backend lives
+ * here once: ref-counted local subscriptions, the history/live seam, epoch and retention checks,
+ * and refilling the live feed after an interruption.
+ */
+export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBackend): Broker {
+  let lastDispatchedSeq = 0;
+  // While the live feed is being refilled from history, newer live events wait here.
+  let resyncHeld: StoredEvent[] | null = null;
+  let subscriptionCount = 0;
+
+  const hooks: BackendHooks = {
+    deliver(event) {
+      if (resyncHeld) resyncHeld.push(event);
+      else dispatch(event);
+    },
+    resync,
+    fail(error) {
+      for (const subscriber of fanout.all()) {
+        fanout.remove(subscriber);
+        subscriber.fail(error);
+      }
+    },
+  };
+  const backend = createBackend(hooks);
+  const fanout = new TopicFanout(backend);
+
+  function dispatch(event: StoredEvent): void {
+    if (event.seq <= lastDispatchedSeq) return;
+    lastDispatchedSeq = event.seq;
+    fanout.dispatch(event);
+  }
+
+  async function resync(): Promise<void> {
+    resyncHeld ??= [];
+    try {
+      const topics = fanout.topics();
+      let after = lastDispatchedSeq;
+      for (;;) {
+        if (topics.length === 0) break;
+        const page = await backend.read(topics, after, CATCH_UP_PAGE_SIZE);
+        if (page.truncated) throw new BrokerError('unavailable', 'events were trimmed while the live feed was down');
+        for (const event of page.events) dispatch(event);
+        if (page.events.length < CATCH_UP_PAGE_SIZE) break;
+        after = page.events[page.events.length - 1]!.seq;
+      }
+    } catch (error) {
+      hooks.fail(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      const held = resyncHeld ?? [];
+      resyncHeld = null;
+      for (const event of held) dispatch(event);
+    }
+  }
+
+  async function catchUp(subscriber: LocalSubscriber, after: number): Promise<boolean> {
+    let first = true;
+    for (;;) {
+      const page = await backend.read(subscriber.topics, after, CATCH_UP_PAGE_SIZE);
+      if (first && page.truncated) return false;
+      first = false;
+      subscriber.replay(page.events);
+      if (page.events.length < CATCH_UP_PAGE_SIZE) return true;
+      after = page.events[page.events.length - 1]!.seq;
+    }
+  }
+
+  async function subscribe(options: SubscribeOptions, listener: SubscriptionListener): Promise<Subscription> {
+    const cursor = options.after === undefined ? undefined : parseCursor(options.after);
+    const subscriber = new LocalSubscriber([...new Set(options.topics)], listener);
+    subscriptionCount++;
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      subscriptionCount--;
+      subscriber.close();
+      fanout.remove(subscriber);
+    };
+    try {
+      // Live delivery must be active before the head is read, so nothing falls between the two.
+      await fanout.add(subscriber);
+      const head = await backend.head();
+      subscriber.lastSeq = head.seq;
+      let resumed = false;
+      if (cursor) {
+        const position = cursor.positions[0]!;
+        if (cursor.epoch !== head.epoch || position > head.seq) {
+          subscriber.reset('epoch');
+        } else {
+          subscriber.lastSeq = position;
+          resumed = await catchUp(subscriber, position);
+          if (!resumed) {
+            subscriber.lastSeq = head.seq;
+            subscriber.reset('retention');
+          }
+        }
+      }
+      subscriber.goLive();
+      const position = encodeCursor({ epoch: head.epoch, positions: [subscriber.lastSeq] });
+      return { resumed, cursor: position, close };
+    } catch (error) {
+      close();
+      throw error;
+    }
+  }
+
+  async function history(topic: string, options: { after?: string; limit: number }): Promise<HistoryPage> {
+    if (options.after === undefined) return { events: await backend.latest(topic, options.limit), truncated: false };
+    const cursor = parseCursor(options.after);
+    const head = await backend.head();
+    const position = cursor.positions[0]!;
+    if (cursor.epoch !== head.epoch || position > head.seq) {
+      return { events: await backend.latest(topic, options.limit), truncated: true };
+    }
+    return backend.read([topic], position, options.limit);
+  }
+
+  return {
+    kind: backend.kind,
+    publish: (events, options = {}) => backend.append(events, options),
+    subscribe,
+    history,
+    stats: () => ({ topics: fanout.topics().length, subscriptions: subscriptionCount }),
+    ping: () => backend.ping(),
+    async close() {
+      hooks.fail(new BrokerError('closed', 'the broker was closed'));
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Broker, RetentionOptions } from './broker.js';
+import { BrokerError } from './errors.js';
+import { createMemoryBroker } from './memory.js';
+
+/** Options of {@link createBroker} that every backend understands. */
+export interface CreateBrokerOptions extends RetentionOptions {
+  /** Prefix of every Redis key / NATS subject and stream name, so deployments can share a server. @default "ssehub" */
+  readonly prefix?: string;
+  /** Called with one line per failed connection attempt while the backend retries. */
+  readonly onRetry?: (message: string) => void;
+}
+
+/** The schemes {@link createBroker} understands. */
+export const BROKER_SCHEMES = ['memory:', 'redis:', 'nats:'] as const;
+
+/** Parses a `BROKER_URL`, throwing a BrokerError that names what is wrong. */
+export function parseBrokerUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new BrokerError('invalid_url', `"${url}" is not a URL (expected memory://, redis://host:port or nats://host:port)`, { cause });
+  }
+  if (!(BROKER_SCHEMES as readonly string[]).includes(parsed.protocol)) {
+    throw new BrokerError('unsupported_backend', `"${parsed.protocol}//" is not a broker (expected memory://, redis:// or nats://)`);
+  }
+  return parsed;
+}
+
+/** Creates the broker a URL names: `memory://`, `redis://host:port` or `nats://host:port[,host:port]`. */
+export async function createBroker(url: string, options: CreateBrokerOptions = {}): Promise<Broker> {
+  const parsed = parseBrokerUrl(url);
+  switch (parsed.protocol) {
+    case 'memory:':
+      return createMemoryBroker(options);
+    default:
+      throw new BrokerError('unsupported_backend', `the ${parsed.protocol.slice(0, -1)} broker is not available yet`);
+  }
+}

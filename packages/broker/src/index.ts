@@ -1,0 +1,29 @@
+export type {
+  Broker,
+  BrokerBackend,
+  BrokerStats,
+  BackendHooks,
+  HistoryOptions,
+  HistoryPage,
+  LogHead,
+  LogPage,
+  PublishInput,
+  PublishOptions,
+  RetentionOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionListener,
+} from './broker.js';
+export { BrokerError, type BrokerErrorCode } from './errors.js';
+export { composeBroker, CATCH_UP_PAGE_SIZE } from './compose-broker.js';
+export { createBroker, parseBrokerUrl, BROKER_SCHEMES, type CreateBrokerOptions } from './create-broker.js';
+export { IdempotencyCache } from './idempotency-cache.js';
+export { mergePages } from './merge-pages.js';
+export {
+  createMemoryBroker,
+  newEpoch,
+  DEFAULT_HISTORY_MAX_AGE_S,
+  DEFAULT_HISTORY_MAX_PER_TOPIC,
+  type MemoryBrokerOptions,
+} from './memory.js';

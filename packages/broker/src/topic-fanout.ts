@@ -1,0 +1,73 @@
+import type { BrokerBackend, StoredEvent } from './broker.js';
+import type { LocalSubscriber } from './local-subscriber.js';
+
+/**
+ * Local subscribers grouped by topic, ref-counted: the first subscriber of a topic makes the one
+ * backend subscription for it, the last one to leave ends it.
+ */
+export class TopicFanout {
+  private readonly subscribers = new Map<string, Set<LocalSubscriber>>();
+  private readonly listening = new Map<string, Promise<void>>();
+
+  constructor(private readonly backend: BrokerBackend) {}
+
+  /** Adds a subscriber to its topics; resolves once the backend delivers all of them live. */
+  async add(subscriber: LocalSubscriber): Promise<void> {
+    const ready: Promise<void>[] = [];
+    for (const topic of subscriber.topics) {
+      let set = this.subscribers.get(topic);
+      if (!set) {
+        set = new Set();
+        this.subscribers.set(topic, set);
+      }
+      set.add(subscriber);
+      ready.push(this.listen(topic));
+    }
+    await Promise.all(ready);
+  }
+
+  remove(subscriber: LocalSubscriber): void {
+    for (const topic of subscriber.topics) {
+      const set = this.subscribers.get(topic);
+      if (!set?.delete(subscriber) || set.size > 0) continue;
+      this.subscribers.delete(topic);
+      this.listening.delete(topic);
+      this.backend.unlisten(topic).catch(() => {
+        // The backend is gone or closing; there is nothing left to unsubscribe from.
+      });
+    }
+  }
+
+  /** Hands a live event to the subscribers of its topic. */
+  dispatch(event: StoredEvent): void {
+    const set = this.subscribers.get(event.topic);
+    if (set) for (const subscriber of set) subscriber.deliver(event);
+  }
+
+  topics(): string[] {
+    return [...this.subscribers.keys()];
+  }
+
+  all(): Set<LocalSubscriber> {
+    const all = new Set<LocalSubscriber>();
+    for (const set of this.subscribers.values()) for (const subscriber of set) all.add(subscriber);
+    return all;
+  }
+
+  stats(): { topics: number; subscriptions: number } {
+    return { topics: this.subscribers.size, subscriptions: this.all().size };
+  }
+
+  private listen(topic: string): Promise<void> {
+    let ready = this.listening.get(topic);
+    if (!ready) {
+      ready = this.backend.listen(topic);
+      this.listening.set(topic, ready);
+      // A failed listen is retried by the next subscriber instead of being cached.
+      ready.catch(() => {
+        if (this.listening.get(topic) === ready) this.listening.delete(topic);
+      });
+    }
+    return ready;
+  }
+}

@@ -1,0 +1,269 @@
+import { decodeCursor } from '@ssehub/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Broker, RetentionOptions, StoredEvent, Subscription } from '../src/broker.js';
+import { BrokerError } from '../src/errors.js';
+
+/** How a backend's test file hands the suite fresh brokers. */
+export interface ConformanceTarget {
+  name: string;
+  /** A broker over a log of its own, named by `prefix` (unique per test). */
+  create(options: RetentionOptions & { prefix: string }): Promise<Broker>;
+}
+
+interface Collected {
+  events: StoredEvent[];
+  resets: string[];
+  errors: Error[];
+  subscription: Subscription;
+  /** Resolves once `count` events arrived. */
+  waitFor(count: number): Promise<void>;
+}
+
+let prefixCounter = 0;
+function uniquePrefix(): string {
+  return `conf${process.pid}x${Date.now().toString(36)}x${prefixCounter++}`;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function collect(broker: Broker, topics: string[], after?: string): Promise<Collected> {
+  const events: StoredEvent[] = [];
+  const resets: string[] = [];
+  const errors: Error[] = [];
+  const subscription = await broker.subscribe(
+    { topics, after },
+    { onEvent: (event) => events.push(event), onReset: (reason) => resets.push(reason), onError: (e) => errors.push(e) },
+  );
+  return {
+    events,
+    resets,
+    errors,
+    subscription,
+    waitFor: (count) => until(() => events.length >= count, `${count} events (have ${events.length})`),
+  };
+}
+
+/** Asserts strictly increasing positions and the exact sequence numbers `n` carried in data. */
+function expectSequence(events: readonly StoredEvent[], expected: number[]): void {
+  for (let i = 1; i < events.length; i++) expect(events[i]!.seq).toBeGreaterThan(events[i - 1]!.seq);
+  expect(events.map((event) => (event.data as { n: number }).n)).toEqual(expected);
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+async function publishNumbered(broker: Broker, topic: string, from: number, to: number): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for (const n of range(from, to)) out.push(...(await broker.publish([{ topic, type: 'test.n', data: { n } }])));
+  return out;
+}
+
+/** The delivery contract of DESIGN.md, proven against one backend. */
+export function describeBrokerConformance(target: ConformanceTarget): void {
+  describe(`${target.name} broker conformance`, () => {
+    const open: Broker[] = [];
+    let prefix = '';
+    async function broker(options: RetentionOptions = {}): Promise<Broker> {
+      prefix = uniquePrefix();
+      const created = await target.create({ ...options, prefix });
+      open.push(created);
+      return created;
+    }
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((b) => b.close()));
+    });
+
+    it('acknowledges each publish with an id that increases', async () => {
+      const b = await broker();
+      const events = await publishNumbered(b, 'rooms/a', 0, 5);
+      const cursors = events.map((event) => decodeCursor(event.id));
+      expect(cursors.every((cursor) => cursor !== null)).toBe(true);
+      expectSequence(events, range(0, 5));
+      expect(new Set(cursors.map((cursor) => cursor!.epoch)).size).toBe(1);
+    });
+
+    it('publishes a batch in order', async () => {
+      const b = await broker();
+      const events = await b.publish(range(0, 10).map((n) => ({ topic: 'rooms/a', type: 'test.n', data: { n } })));
+      expectSequence(events, range(0, 10));
+    });
+
+    it('delivers live events in id order, each once, under concurrent publishers', async () => {
+      const b = await broker();
+      const sub = await collect(b, ['rooms/a']);
+      const published = (
+        await Promise.all(range(0, 100).map((n) => b.publish([{ topic: 'rooms/a', type: 'test.n', data: { n } }])))
+      ).flat();
+      await sub.waitFor(100);
+      const bySeq = [...published].sort((x, y) => x.seq - y.seq).map((event) => (event.data as { n: number }).n);
+      expectSequence(sub.events, bySeq);
+      expect(new Set(bySeq).size).toBe(100);
+    });
+
+    it('delivers two topics on one subscription in publish order and nothing else', async () => {
+      const b = await broker();
+      const sub = await collect(b, ['rooms/a', 'users/1/notifications']);
+      for (const n of range(0, 20)) {
+        const topic = ['rooms/a', 'users/1/notifications', 'rooms/other'][n % 3]!;
+        await b.publish([{ topic, type: 'test.n', data: { n } }]);
+      }
+      await sub.waitFor(14);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expectSequence(sub.events, range(0, 20).filter((n) => n % 3 !== 2));
+    });
+
+    it('resumes after a cursor with exactly the missed events, then live', async () => {
+      const b = await broker();
+      const first = await publishNumbered(b, 'rooms/a', 0, 10);
+      const sub = await collect(b, ['rooms/a'], first[4]!.id);
+      expect(sub.subscription.resumed).toBe(true);
+      await publishNumbered(b, 'rooms/a', 10, 15);
+      await sub.waitFor(10);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expectSequence(sub.events, range(5, 15));
+      expect(sub.resets).toEqual([]);
+    });
+
+    it('has no gap and no duplicate at the seam while publishing continues', async () => {
+      const b = await broker();
+      const before = await publishNumbered(b, 'rooms/a', 0, 100);
+      const publishing = publishNumbered(b, 'rooms/a', 100, 400);
+      const sub = await collect(b, ['rooms/a'], before[49]!.id);
+      await publishing;
+      await sub.waitFor(350);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expectSequence(sub.events, range(50, 400));
+    });
+
+    it('resumes across topics from one cursor', async () => {
+      const b = await broker();
+      const a = await publishNumbered(b, 'rooms/a', 0, 3);
+      await b.publish([{ topic: 'rooms/b', type: 'test.n', data: { n: 3 } }]);
+      await b.publish([{ topic: 'rooms/a', type: 'test.n', data: { n: 4 } }]);
+      const sub = await collect(b, ['rooms/a', 'rooms/b'], a[0]!.id);
+      await sub.waitFor(4);
+      expectSequence(sub.events, [1, 2, 3, 4]);
+    });
+
+    it('sends reset "epoch" for a cursor of another epoch, then goes live', async () => {
+      const b = await broker();
+      await publishNumbered(b, 'rooms/a', 0, 3);
+      const sub = await collect(b, ['rooms/a'], 'zzzzzz9-2');
+      expect(sub.resets).toEqual(['epoch']);
+      expect(sub.subscription.resumed).toBe(false);
+      await publishNumbered(b, 'rooms/a', 3, 5);
+      await sub.waitFor(2);
+      expectSequence(sub.events, [3, 4]);
+    });
+
+    it('sends reset "epoch" for a cursor beyond the head of the log', async () => {
+      const b = await broker();
+      const [event] = await publishNumbered(b, 'rooms/a', 0, 1);
+      const cursor = decodeCursor(event!.id)!;
+      const sub = await collect(b, ['rooms/a'], `${cursor.epoch}-${cursor.positions[0]! + 1000}`);
+      expect(sub.resets).toEqual(['epoch']);
+    });
+
+    it('sends reset "retention" when the cursor is older than retention', async () => {
+      const b = await broker({ historyMaxPerTopic: 5 });
+      const events = await publishNumbered(b, 'rooms/a', 0, 20);
+      const sub = await collect(b, ['rooms/a'], events[0]!.id);
+      expect(sub.resets).toEqual(['retention']);
+      await publishNumbered(b, 'rooms/a', 20, 22);
+      await sub.waitFor(2);
+      expectSequence(sub.events, [20, 21]);
+    });
+
+    it('resumes without reset when only older events were trimmed', async () => {
+      const b = await broker({ historyMaxPerTopic: 5 });
+      const events = await publishNumbered(b, 'rooms/a', 0, 20);
+      const sub = await collect(b, ['rooms/a'], events[17]!.id);
+      await sub.waitFor(2);
+      expect(sub.resets).toEqual([]);
+      expectSequence(sub.events, [18, 19]);
+    });
+
+    it('rejects a cursor it did not issue', async () => {
+      const b = await broker();
+      await expect(b.subscribe({ topics: ['rooms/a'], after: 'garbage' }, { onEvent: () => {} })).rejects.toBeInstanceOf(
+        BrokerError,
+      );
+      expect(b.stats().subscriptions).toBe(0);
+    });
+
+    it('returns the original events for a repeated idempotency key and delivers them once', async () => {
+      const b = await broker();
+      const sub = await collect(b, ['rooms/a']);
+      const input = [{ topic: 'rooms/a', type: 'test.n', data: { n: 0 } }];
+      const first = await b.publish(input, { idempotencyKey: `${prefix}-key` });
+      const again = await b.publish(input, { idempotencyKey: `${prefix}-key` });
+      expect(again.map((event) => event.id)).toEqual(first.map((event) => event.id));
+      await publishNumbered(b, 'rooms/a', 1, 2);
+      await sub.waitFor(2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expectSequence(sub.events, [0, 1]);
+    });
+
+    it('serves the latest history and history after a cursor', async () => {
+      const b = await broker();
+      const events = await publishNumbered(b, 'rooms/a', 0, 10);
+      await publishNumbered(b, 'rooms/b', 100, 102);
+      const latest = await b.history('rooms/a', { limit: 3 });
+      expectSequence(latest.events, [7, 8, 9]);
+      const after = await b.history('rooms/a', { after: events[5]!.id, limit: 100 });
+      expectSequence(after.events, [6, 7, 8, 9]);
+      expect(after.truncated).toBe(false);
+      expect((await b.history('rooms/none', { limit: 10 })).events).toEqual([]);
+    });
+
+    it('marks history after a cursor of another epoch as truncated', async () => {
+      const b = await broker();
+      await publishNumbered(b, 'rooms/a', 0, 3);
+      const page = await b.history('rooms/a', { after: 'zzzzzz9-1', limit: 10 });
+      expect(page.truncated).toBe(true);
+      expectSequence(page.events, [0, 1, 2]);
+    });
+
+    it('drops events older than the age limit', async () => {
+      const b = await broker({ historyMaxAgeS: 1 });
+      const old = await publishNumbered(b, 'rooms/a', 0, 3);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await publishNumbered(b, 'rooms/a', 3, 4);
+      const page = await b.history('rooms/a', { limit: 10 });
+      expectSequence(page.events, [3]);
+      const sub = await collect(b, ['rooms/a'], old[0]!.id);
+      expect(sub.resets).toEqual(['retention']);
+    });
+
+    it('shares one backend subscription among the local subscribers of a topic', async () => {
+      const b = await broker();
+      const subs = await Promise.all(range(0, 200).map(() => collect(b, ['rooms/a'])));
+      expect(b.stats()).toEqual({ topics: 1, subscriptions: 200 });
+      await publishNumbered(b, 'rooms/a', 0, 3);
+      await Promise.all(subs.map((sub) => sub.waitFor(3)));
+      for (const sub of subs) expectSequence(sub.events, [0, 1, 2]);
+      for (const sub of subs) sub.subscription.close();
+      expect(b.stats()).toEqual({ topics: 0, subscriptions: 0 });
+    });
+
+    it('stops delivering after a subscription is closed', async () => {
+      const b = await broker();
+      const closed = await collect(b, ['rooms/a']);
+      const open = await collect(b, ['rooms/a']);
+      closed.subscription.close();
+      await publishNumbered(b, 'rooms/a', 0, 3);
+      await open.waitFor(3);
+      expect(closed.events).toEqual([]);
+    });
+
+    it('answers ping while open', async () => {
+      const b = await broker();
+      await expect(b.ping()).resolves.toBeUndefined();
+    });
+  });
+}

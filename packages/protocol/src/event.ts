@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { TopicSchema } from './topic.js';
+
+/** Prefix of the control events that ssehub itself emits; publishers may not use it. */
+export const CONTROL_EVENT_PREFIX = 'ssehub.';
+
+// Event types travel on the SSE `event:` line, so CR, LF and `:` can never be part of one.
+const EVENT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/** An application event name such as `chat.message`. */
+export const EventTypeSchema = z
+  .string()
+  .regex(EVENT_TYPE_PATTERN, { message: 'an event type is 1-64 characters of [A-Za-z0-9_.-] starting with a letter' });
+
+/** An event type a publisher may use: any event type outside the `ssehub.` namespace. */
+export const PublishableEventTypeSchema = EventTypeSchema.refine((type) => !type.startsWith(CONTROL_EVENT_PREFIX), {
+  message: `event types starting with "${CONTROL_EVENT_PREFIX}" are reserved for control events`,
+});
+
+/** Any JSON value (never `undefined`). */
+export const EventDataSchema = z.custom<unknown>((value) => value !== undefined, { message: 'data is required' });
+
+/** The envelope every event frame carries in its `data:` field. */
+export const EventEnvelopeSchema = z.object({
+  id: z.string(),
+  topic: TopicSchema,
+  type: EventTypeSchema,
+  data: EventDataSchema,
+  ts: z.number(),
+});
+export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
+
+/** Data of `chat.message`. */
+export const ChatMessageSchema = z.object({
+  text: z.string().trim().min(1).max(4000),
+  author: z.string().trim().min(1).max(64),
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+/** Data of `presence.join` and `presence.leave`. */
+export const PresenceChangeSchema = z.object({
+  user: z.string().min(1).max(128),
+  node: z.string().max(128).optional(),
+});
+export type PresenceChange = z.infer<typeof PresenceChangeSchema>;
+
+/** The data schema for each event type that has one; other types carry any JSON. */
+export const EVENT_DATA_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
+  'chat.message': ChatMessageSchema,
+  'presence.join': PresenceChangeSchema,
+  'presence.leave': PresenceChangeSchema,
+});
+
+/** Validates `data` against the schema registered for `type`, if any. */
+export function parseEventData(type: string, data: unknown): z.ZodSafeParseResult<unknown> {
+  const schema = EVENT_DATA_SCHEMAS[type];
+  return schema ? schema.safeParse(data) : EventDataSchema.safeParse(data);
+}

@@ -1,0 +1,61 @@
+// The public surface of @ssehub/protocol: an explicit list, checked by index.test.ts.
+export {
+  MAX_TOPIC_SEGMENTS,
+  MAX_TOPIC_SEGMENT_LENGTH,
+  RoomNameSchema,
+  TopicSchema,
+  isValidTopic,
+  roomTopic,
+  type Topic,
+} from './topic.js';
+export {
+  CONTROL_EVENT_PREFIX,
+  ChatMessageSchema,
+  EVENT_DATA_SCHEMAS,
+  EventDataSchema,
+  EventEnvelopeSchema,
+  EventTypeSchema,
+  PresenceChangeSchema,
+  PublishableEventTypeSchema,
+  parseEventData,
+  type ChatMessage,
+  type EventEnvelope,
+  type PresenceChange,
+} from './event.js';
+export {
+  HistoryResponseSchema,
+  MAX_BATCH_EVENTS,
+  MAX_HISTORY_LIMIT,
+  PresenceMemberSchema,
+  PresenceResponseSchema,
+  PublishBatchRequestSchema,
+  PublishBatchResponseSchema,
+  PublishRequestSchema,
+  PublishResponseSchema,
+  READY_EVENT,
+  RECONNECT_EVENT,
+  RESET_EVENT,
+  ReadyPayloadSchema,
+  ReconnectPayloadSchema,
+  ResetPayloadSchema,
+  ResetReasonSchema,
+  RoomMessageRequestSchema,
+  type HistoryResponse,
+  type PresenceMember,
+  type PresenceResponse,
+  type PublishBatchRequest,
+  type PublishBatchResponse,
+  type PublishRequest,
+  type PublishResponse,
+  type ReadyPayload,
+  type ReconnectPayload,
+  type ResetPayload,
+  type ResetReason,
+  type RoomMessageRequest,
+} from './api.js';
+export { ERROR_CODES, ErrorBodySchema, ErrorCodeSchema, SsehubError, errorBody, type ErrorBody, type ErrorCode } from './errors.js';
+export { MAX_CURSOR_LENGTH, decodeCursor, encodeCursor, isValidEpoch, type Cursor } from './cursor.js';
+export { formatSseComment, formatSseFrame, formatSseRetry, type SseFrame } from './sse-format.js';
+export { createSseParser, type SseMessage, type SseParser, type SseParserOptions } from './sse-parser.js';
+export { createSsehubClient, type SsehubClient, type SsehubClientOptions } from './client.js';
+export { DEFAULT_RETRY_MS, subscribe, type ConnectionState, type SubscribeOptions, type Subscription } from './subscription.js';

@@ -1,0 +1,110 @@
+import {
+  READY_EVENT,
+  RECONNECT_EVENT,
+  RESET_EVENT,
+  ReadyPayloadSchema,
+  ResetPayloadSchema,
+  type ReadyPayload,
+  type ResetPayload,
+} from './api.js';
+import { EventEnvelopeSchema, type EventEnvelope } from './event.js';
+import { createSseParser, type SseMessage } from './sse-parser.js';
+
+/** Where a subscription stands. */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+/** Options of {@link subscribe}. */
+export interface SubscribeOptions {
+  url: string;
+  topics: readonly string[];
+  /** Resume after this event id. */
+  lastEventId?: string;
+  fetch: typeof fetch;
+  headers: () => Record<string, string>;
+  onEvent(event: EventEnvelope): void;
+  onReady?(payload: ReadyPayload): void;
+  onReset?(payload: ResetPayload): void;
+  onStateChange?(state: ConnectionState): void;
+  /** A failed attempt; the subscription retries by itself. */
+  onError?(error: unknown): void;
+}
+
+/** A live subscription that reconnects and resumes by itself until closed. */
+export interface Subscription {
+  readonly lastEventId: string | undefined;
+  readonly state: ConnectionState;
+  close(): void;
+}
+
+/** Reconnection delay before the server sends `retry:`. @default 1000 */
+export const DEFAULT_RETRY_MS = 1000;
+
+/** Opens an SSE subscription over fetch (so it can send headers) and keeps it open. */
+export function subscribe(options: SubscribeOptions): Subscription {
+  let lastEventId = options.lastEventId;
+  let state: ConnectionState = 'connecting';
+  let retryMs = DEFAULT_RETRY_MS;
+  const abort = new AbortController();
+
+  function setState(next: ConnectionState): void {
+    if (state === next) return;
+    state = next;
+    options.onStateChange?.(next);
+  }
+
+  function handle(message: SseMessage): void {
+    const payload: unknown = JSON.parse(message.data);
+    if (message.event === READY_EVENT) {
+      setState('live');
+      options.onReady?.(ReadyPayloadSchema.parse(payload));
+    } else if (message.event === RESET_EVENT) {
+      options.onReset?.(ResetPayloadSchema.parse(payload));
+    } else if (message.event === RECONNECT_EVENT) {
+      // The node is draining; the stream end that follows triggers the reconnect.
+    } else if (message.hasId) {
+      lastEventId = message.lastEventId;
+      options.onEvent(EventEnvelopeSchema.parse(payload));
+    }
+  }
+
+  async function connectOnce(): Promise<void> {
+    const query = new URLSearchParams();
+    for (const topic of options.topics) query.append('topic', topic);
+    const headers: Record<string, string> = { ...options.headers(), accept: 'text/event-stream' };
+    if (lastEventId) headers['last-event-id'] = lastEventId;
+    const response = await options.fetch(`${options.url}?${query}`, { headers, signal: abort.signal });
+    if (!response.ok || !response.body) throw new Error(`subscribe failed with HTTP ${response.status}`);
+    const parser = createSseParser({ onMessage: handle, onRetry: (ms) => (retryMs = ms) });
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      parser.feed(value);
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (!abort.signal.aborted) {
+      try {
+        await connectOnce();
+      } catch (error) {
+        if (!abort.signal.aborted) options.onError?.(error);
+      }
+      if (abort.signal.aborted) break;
+      setState('reconnecting');
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
+    setState('closed');
+  }
+
+  void run();
+  return {
+    get lastEventId() {
+      return lastEventId;
+    },
+    get state() {
+      return state;
+    },
+    close: () => abort.abort(),
+  };
+}

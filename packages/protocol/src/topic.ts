@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Largest number of `/`-separated segments in a topic. @default 8 */
+export const MAX_TOPIC_SEGMENTS = 8;
+/** Longest topic segment. @default 64 */
+export const MAX_TOPIC_SEGMENT_LENGTH = 64;
+
+// Segments map 1:1 onto Redis keys and NATS subject tokens, so this pattern is what keeps
+// key and subject injection (`.`, `*`, `>`, spaces) impossible.
+const TOPIC_PATTERN = /^[A-Za-z0-9_-]{1,64}(?:\/[A-Za-z0-9_-]{1,64}){0,7}$/;
+const MAX_TOPIC_LENGTH = MAX_TOPIC_SEGMENTS * (MAX_TOPIC_SEGMENT_LENGTH + 1) - 1;
+
+/** True when `value` is a well-formed topic such as `rooms/lobby`. */
+export function isValidTopic(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_TOPIC_LENGTH && TOPIC_PATTERN.test(value);
+}
+
+/** A topic: `/`-separated segments of `[A-Za-z0-9_-]{1,64}`, at most 8 of them. */
+export const TopicSchema = z.string().refine(isValidTopic, {
+  message: `a topic is 1-${MAX_TOPIC_SEGMENTS} "/"-separated segments of [A-Za-z0-9_-]{1,${MAX_TOPIC_SEGMENT_LENGTH}}`,
+});
+export type Topic = z.infer<typeof TopicSchema>;
+
+/** A chat room name: one topic segment. */
+export const RoomNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'a room name is 1-64 characters of [A-Za-z0-9_-]' });
+
+/** The topic that carries a chat room's events. */
+export function roomTopic(room: string): string {
+  return `rooms/${room}`;
+}

@@ -1,0 +1,3 @@
+export { freePort } from './free-port.js';
+export { requireBinary } from './binaries.js';
+export { startProcess, waitForHttp, waitForPort, type RunningProcess } from './child-process.js';
