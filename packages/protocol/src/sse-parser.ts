@@ -31,10 +31,14 @@ export function createSseParser(options: SseParserOptions): SseParser {
   let data = '';
   let hasData = false;
   let eventType = '';
+  // WHATWG keeps an id buffer that becomes the stream's last event id only when a frame ends, so the
+  // id of a frame cut off by a dropped connection is never adopted.
+  let idBuffer = '';
   let lastEventId = '';
   let frameHasId = false;
 
   function dispatch(): void {
+    lastEventId = idBuffer;
     if (hasData) {
       options.onMessage({ event: eventType || 'message', data, lastEventId, hasId: frameHasId });
     }
@@ -61,7 +65,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
         break;
       case 'id':
         if (!value.includes('\0')) {
-          lastEventId = value;
+          idBuffer = value;
           frameHasId = true;
         }
         break;
@@ -74,17 +78,21 @@ export function createSseParser(options: SseParserOptions): SseParser {
   }
 
   function feed(chunk: string): void {
+    // An empty chunk must not clear a pending CR: its LF may still come in the next one.
+    if (chunk.length === 0) return;
     let text = chunk;
-    if (atStreamStart && text.length > 0) {
+    if (atStreamStart) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       atStreamStart = false;
     }
     // A CR that ended the previous chunk already closed its line; an LF right after it belongs to that break.
     if (pendingCr && text.charCodeAt(0) === 0x0a) text = text.slice(1);
     pendingCr = false;
+    // The kept buffer is one partial line without breaks, so only the new text needs scanning.
+    const scanFrom = buffer.length;
     buffer += text;
     let start = 0;
-    for (let i = 0; i < buffer.length; i++) {
+    for (let i = scanFrom; i < buffer.length; i++) {
       const code = buffer.charCodeAt(i);
       if (code !== 0x0a && code !== 0x0d) continue;
       processLine(buffer.slice(start, i));
@@ -104,6 +112,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
     data = '';
     hasData = false;
     eventType = '';
+    idBuffer = lastEventId;
     frameHasId = false;
   }
 
