@@ -45,11 +45,14 @@ export const PresenceChangeSchema = z.object({
 export type PresenceChange = z.infer<typeof PresenceChangeSchema>;
 
 /** The data schema for each event type that has one; other types carry any JSON. */
-export const EVENT_DATA_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
-  'chat.message': ChatMessageSchema,
-  'presence.join': PresenceChangeSchema,
-  'presence.leave': PresenceChangeSchema,
-});
+export const EVENT_DATA_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze(
+  // No prototype: `constructor` or `toString` are valid event types and must not look registered.
+  Object.assign(Object.create(null) as Record<string, z.ZodType>, {
+    'chat.message': ChatMessageSchema,
+    'presence.join': PresenceChangeSchema,
+    'presence.leave': PresenceChangeSchema,
+  }),
+);
 
 /** Validates `data` against the schema registered for `type`, if any. */
 export function parseEventData(type: string, data: unknown): z.ZodSafeParseResult<unknown> {

@@ -1,0 +1,154 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  CONTROL_EVENT_PREFIX,
+  ChatMessageSchema,
+  EVENT_DATA_SCHEMAS,
+  EventDataSchema,
+  EventEnvelopeSchema,
+  EventTypeSchema,
+  PresenceChangeSchema,
+  PublishableEventTypeSchema,
+  parseEventData,
+} from './event.js';
+
+describe('event types', () => {
+  it.each(['chat.message', 'presence.join', 'a', 'A_b-c.d', `x${'y'.repeat(63)}`, 'SSEHUB.custom', 'ssehub'])(
+    'accepts %j from publishers',
+    (type) => {
+      expect(EventTypeSchema.safeParse(type).success).toBe(true);
+      expect(PublishableEventTypeSchema.safeParse(type).success).toBe(true);
+    },
+  );
+
+  it.each([
+    ['empty', ''],
+    ['CR', 'chat\rmessage'],
+    ['LF', 'chat\nmessage'],
+    ['trailing LF', 'chat.message\n'],
+    ['CRLF then a forged field', 'chat\r\ndata: x'],
+    ['colon', 'chat:message'],
+    ['space', 'chat message'],
+    ['NUL', 'chat\0'],
+    ['leading digit', '1chat'],
+    ['leading dot', '.chat'],
+    ['unicode', 'chät'],
+    ['65 characters', `x${'y'.repeat(64)}`],
+  ])('rejects %s', (_name, type) => {
+    expect(EventTypeSchema.safeParse(type).success).toBe(false);
+    expect(PublishableEventTypeSchema.safeParse(type).success).toBe(false);
+  });
+
+  it.each(['ssehub.ready', 'ssehub.reset', 'ssehub.reconnect', 'ssehub.anything'])(
+    'reserves %j for control events',
+    (type) => {
+      expect(type.startsWith(CONTROL_EVENT_PREFIX)).toBe(true);
+      expect(EventTypeSchema.safeParse(type).success).toBe(true);
+      const result = PublishableEventTypeSchema.safeParse(type);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.message).toMatch(/reserved/);
+    },
+  );
+
+  it('never accepts a type that could break the SSE event: line', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 70 }), (type) => {
+        if (EventTypeSchema.safeParse(type).success) expect(type).not.toMatch(/[\r\n\0: ]/);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('chat.message data', () => {
+  it('trims text and author', () => {
+    expect(ChatMessageSchema.parse({ text: '  hi there \n', author: '\tann ' })).toEqual({
+      text: 'hi there',
+      author: 'ann',
+    });
+  });
+
+  it.each([
+    ['empty text', { text: '', author: 'ann' }],
+    ['whitespace-only text', { text: ' \n\t\u00a0 ', author: 'ann' }],
+    ['text over 4000 characters', { text: 'x'.repeat(4001), author: 'ann' }],
+    ['missing author', { text: 'hi' }],
+    ['whitespace-only author', { text: 'hi', author: '   ' }],
+    ['author over 64 characters', { text: 'hi', author: 'a'.repeat(65) }],
+    ['text that is not a string', { text: 42, author: 'ann' }],
+  ])('rejects %s', (_name, data) => {
+    expect(ChatMessageSchema.safeParse(data).success).toBe(false);
+  });
+
+  it('measures limits after trimming', () => {
+    const text = `   ${'x'.repeat(4000)}   `;
+    expect(ChatMessageSchema.parse({ text, author: ` ${'a'.repeat(64)} ` }).text).toHaveLength(4000);
+  });
+
+  it('accepts any text whose trimmed form is 1-4000 characters, and keeps it trimmed', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (text) => {
+        const result = ChatMessageSchema.safeParse({ text, author: 'ann' });
+        expect(result.success).toBe(text.trim().length >= 1);
+        if (result.success) expect(result.data.text).toBe(text.trim());
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('presence data', () => {
+  it('needs a user and allows a node', () => {
+    expect(PresenceChangeSchema.parse({ user: 'ann', node: 'gw-1' })).toEqual({ user: 'ann', node: 'gw-1' });
+    expect(PresenceChangeSchema.safeParse({ user: '' }).success).toBe(false);
+    expect(PresenceChangeSchema.safeParse({ node: 'gw-1' }).success).toBe(false);
+  });
+});
+
+describe('parseEventData', () => {
+  it('validates types that have a schema', () => {
+    const ok = parseEventData('chat.message', { text: ' hi ', author: 'ann' });
+    expect(ok.success && ok.data).toEqual({ text: 'hi', author: 'ann' });
+    expect(parseEventData('chat.message', { text: '   ', author: 'ann' }).success).toBe(false);
+    expect(parseEventData('presence.join', { user: 'ann' }).success).toBe(true);
+    expect(parseEventData('presence.leave', {}).success).toBe(false);
+  });
+
+  it('lets any JSON through for types without a schema, and never undefined', () => {
+    for (const data of [null, 0, '', false, [], { nested: { deep: [1, 'x'] } }]) {
+      const result = parseEventData('app.custom', data);
+      expect(result.success && result.data).toEqual(data);
+    }
+    expect(parseEventData('app.custom', undefined).success).toBe(false);
+    expect(EventDataSchema.safeParse(undefined).success).toBe(false);
+  });
+
+  // Regression: `constructor` is a valid event type and used to crash with "safeParse is not a function".
+  it('does not treat Object.prototype names as registered types', () => {
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      expect(EVENT_DATA_SCHEMAS[type]).toBeUndefined();
+      const result = parseEventData(type, { any: 'thing' });
+      expect(result.success && result.data).toEqual({ any: 'thing' });
+    }
+  });
+
+  it('registers exactly the chat and presence schemas', () => {
+    expect(Object.keys(EVENT_DATA_SCHEMAS).sort()).toEqual(['chat.message', 'presence.join', 'presence.leave']);
+    expect(Object.isFrozen(EVENT_DATA_SCHEMAS)).toBe(true);
+  });
+});
+
+describe('event envelope', () => {
+  it('round-trips through JSON', () => {
+    const envelope = { id: 'e1-7', topic: 'rooms/lobby', type: 'chat.message', data: { text: 'hi' }, ts: 1 };
+    expect(EventEnvelopeSchema.parse(JSON.parse(JSON.stringify(envelope)))).toEqual(envelope);
+  });
+
+  it('rejects a bad topic, type or missing data', () => {
+    const base = { id: 'e1-7', topic: 'rooms/lobby', type: 'chat.message', data: 1, ts: 1 };
+    expect(EventEnvelopeSchema.safeParse({ ...base, topic: 'rooms.lobby' }).success).toBe(false);
+    expect(EventEnvelopeSchema.safeParse({ ...base, type: 'a:b' }).success).toBe(false);
+    expect(EventEnvelopeSchema.safeParse({ ...base, data: undefined }).success).toBe(false);
+    expect(EventEnvelopeSchema.safeParse({ ...base, ts: '1' }).success).toBe(false);
+  });
+});
