@@ -1,0 +1,52 @@
+import { decodeCursor } from '@ssehub/protocol';
+
+/** Orders two event ids as the log does (negative when `a` came first); ids are opaque elsewhere. */
+export function compareEventIds(a: string, b: string): number {
+  const left = decodeCursor(a);
+  const right = decodeCursor(b);
+  // Ids of different epochs cannot be ordered; the page refetches on `ssehub.reset` anyway.
+  if (!left || !right || left.epoch !== right.epoch) return a < b ? -1 : a > b ? 1 : 0;
+  const length = Math.max(left.positions.length, right.positions.length);
+  for (let index = 0; index < length; index += 1) {
+    const difference = (left.positions[index] ?? 0) - (right.positions[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** A set of event ids kept in log order, answering where a new one belongs. */
+export interface OrderedIds {
+  /** Index at which `id` was inserted, or -1 when it was already there (a duplicate). */
+  insert(id: string): number;
+  clear(): void;
+  readonly size: number;
+}
+
+/** Creates an empty {@link OrderedIds}. */
+export function createOrderedIds(): OrderedIds {
+  const ids: string[] = [];
+  const known = new Set<string>();
+  return {
+    insert(id) {
+      if (known.has(id)) return -1;
+      known.add(id);
+      // Binary search for the first id after this one; live events almost always land at the end.
+      let low = 0;
+      let high = ids.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (compareEventIds(ids[middle] ?? '', id) < 0) low = middle + 1;
+        else high = middle;
+      }
+      ids.splice(low, 0, id);
+      return low;
+    },
+    clear() {
+      ids.length = 0;
+      known.clear();
+    },
+    get size() {
+      return ids.length;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { roomTopic, type EventEnvelope, type SsehubClient, type Subscription } from '@ssehub/protocol';
+import type { ChatConnectionState } from './connection-badge.js';
+import type { MessageList } from './message-list.js';
+import type { PresenceList } from './presence-list.js';
+
+/** Messages shown when entering a room. @default 50 */
+export const HISTORY_LIMIT = 50;
+
+/** Options of {@link openRoomSession}. */
+export interface RoomSessionOptions {
+  client: SsehubClient;
+  room: string;
+  messages: MessageList;
+  presence: PresenceList;
+  onState(state: ChatConnectionState, node?: string): void;
+  onError(error: unknown): void;
+}
+
+/** One entered room: its history, its live subscription and its presence. */
+export interface RoomSession {
+  /** Leaves the room: closes the subscription; late answers are dropped. */
+  close(): void;
+}
+
+/**
+ * Enters a room: shows recent history, then subscribes from the newest history id so nothing
+ * falls between the two (the list de-duplicates whatever arrives twice).
+ */
+export function openRoomSession(options: RoomSessionOptions): RoomSession {
+  const { client, messages, presence } = options;
+  const topic = roomTopic(options.room);
+  let closed = false;
+  let wasLive = false;
+  let subscription: Subscription | undefined;
+
+  function onEvent(event: EventEnvelope): void {
+    if (closed) return;
+    if (event.type === 'presence.join' || event.type === 'presence.leave') presence.apply(event);
+    else messages.add(event);
+  }
+
+  /** Shows the newest history and answers its last id; presence events in it are past news. */
+  async function loadHistory(): Promise<string | undefined> {
+    try {
+      const page = await client.history(topic, { limit: HISTORY_LIMIT });
+      if (!closed) for (const event of page.events) messages.add(event);
+      return page.events.at(-1)?.id;
+    } catch (error) {
+      if (!closed) options.onError(error);
+      return undefined;
+    }
+  }
+
+  async function start(): Promise<void> {
+    const cursor = await loadHistory();
+    if (closed) return;
+    // Without a cursor (empty room, failed fetch) messages sent before the stream went live
+    // would be missed, so history is read once more when it is.
+    let rereadHistory = cursor === undefined;
+    subscription = client.subscribe({
+      topics: [topic],
+      lastEventId: cursor,
+      onEvent,
+      onReady(payload) {
+        if (closed) return;
+        options.onState(wasLive && payload.resumed ? 'resumed' : 'live', payload.node);
+        // Read presence once this connection counts in it, and again after any reconnect.
+        presence.refresh();
+        if (rereadHistory) void loadHistory();
+        wasLive = true;
+        rereadHistory = false;
+      },
+      onReset() {
+        // Events were missed (retention or a new epoch): what is on screen can no longer be trusted.
+        if (closed) return;
+        messages.clear();
+        void loadHistory();
+        presence.refresh();
+      },
+      onStateChange(state) {
+        if (!closed && (state === 'connecting' || state === 'reconnecting')) options.onState(state);
+      },
+    });
+  }
+
+  options.onState('connecting');
+  void start();
+  return {
+    close() {
+      closed = true;
+      subscription?.close();
+      presence.dispose();
+    },
+  };
+}
