@@ -33,6 +33,11 @@ export async function createBroker(url: string, options: CreateBrokerOptions = {
   switch (parsed.protocol) {
     case 'memory:':
       return createMemoryBroker(options);
+    case 'redis:': {
+      // Imported on demand, so memory:// users never load ioredis.
+      const { createRedisBroker } = await import('./redis.js');
+      return createRedisBroker({ ...options, url });
+    }
     default:
       throw new BrokerError('unsupported_backend', `the ${parsed.protocol.slice(0, -1)} broker is not available yet`);
   }

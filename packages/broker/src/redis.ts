@@ -1,0 +1,143 @@
+import { decodeCursor } from '@ssehub/protocol';
+import type { Redis } from 'ioredis';
+import type { BackendHooks, Broker, BrokerBackend, LogHead, PublishInput, StoredEvent } from './broker.js';
+import { composeBroker } from './compose-broker.js';
+import type { CreateBrokerOptions } from './create-broker.js';
+import { BrokerError } from './errors.js';
+import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
+import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC, newEpoch } from './memory.js';
+import { mergePages } from './merge-pages.js';
+import { closeRedis, openRedis, toBrokerError, whenReady } from './redis-connection.js';
+import { redisKeys } from './redis-keys.js';
+import { RedisLiveFeed } from './redis-live.js';
+import { REDIS_SCRIPTS } from './redis-scripts.js';
+
+/** Options of {@link createRedisBroker}. */
+export interface RedisBrokerOptions extends CreateBrokerOptions {
+  /** `redis://[user:password@]host:port[/db]` */
+  readonly url: string;
+}
+
+/** The JSON body of one event as the append script splices it into the stored event. */
+function eventBody(input: PublishInput): string {
+  return JSON.stringify({ topic: input.topic, type: input.type, data: input.data ?? null }).slice(1, -1);
+}
+
+function parseEvents(json: unknown): StoredEvent[] {
+  return JSON.parse(String(json)) as StoredEvent[];
+}
+
+function createRedisBackend(
+  options: RedisBrokerOptions,
+  commands: Redis,
+  subscriber: Redis,
+  hooks: BackendHooks,
+): BrokerBackend {
+  const keys = redisKeys(options.prefix ?? 'ssehub');
+  const maxCount = Math.max(1, options.historyMaxPerTopic ?? DEFAULT_HISTORY_MAX_PER_TOPIC);
+  const maxAgeMs = Math.max(1, Math.round((options.historyMaxAgeS ?? DEFAULT_HISTORY_MAX_AGE_S) * 1000));
+  let knownEpoch: string | undefined;
+  let closed = false;
+
+  /** Notes the epoch Redis answered; a different one than before means the log was recreated. */
+  function observeEpoch(epoch: string): boolean {
+    const previous = knownEpoch;
+    knownEpoch = epoch;
+    if (previous === undefined || previous === epoch) return true;
+    hooks.fail(new BrokerError('epoch_changed', `the redis log was recreated (epoch ${previous} is now ${epoch})`));
+    return false;
+  }
+
+  async function call<T>(operation: () => Promise<T>): Promise<T> {
+    if (closed) throw new BrokerError('closed', 'the redis broker was closed');
+    try {
+      return await operation();
+    } catch (error) {
+      throw closed ? new BrokerError('closed', 'the redis broker was closed', { cause: error }) : toBrokerError(error);
+    }
+  }
+
+  async function head(): Promise<LogHead> {
+    const [epoch, seq] = (await call(() => REDIS_SCRIPTS.head.run(commands, [keys.epoch, keys.seq], [newEpoch()]))) as [string, string];
+    observeEpoch(epoch);
+    return { epoch, seq: Number(seq) };
+  }
+
+  const live = new RedisLiveFeed(subscriber, keys, {
+    onEvent(event) {
+      const epoch = decodeCursor(event.id)?.epoch;
+      if (epoch !== undefined && observeEpoch(epoch)) hooks.deliver(event);
+    },
+    async prepare() {
+      await whenReady(commands);
+      await head();
+    },
+    resync: () => hooks.resync(),
+  });
+
+  return {
+    kind: 'redis',
+    async append(inputs, { idempotencyKey }) {
+      if (inputs.length === 0) return [];
+      const scriptKeys = [keys.seq, keys.epoch, keys.idempotency(idempotencyKey ?? '')];
+      const args: (string | number)[] = [newEpoch(), maxCount, maxAgeMs, IDEMPOTENCY_TTL_MS, idempotencyKey === undefined ? 0 : 1, keys.channelPrefix];
+      for (const input of inputs) {
+        scriptKeys.push(keys.stream(input.topic), keys.meta(input.topic));
+        args.push(input.topic, eventBody(input));
+      }
+      const events = parseEvents(await call(() => REDIS_SCRIPTS.append.run(commands, scriptKeys, args)));
+      const epoch = decodeCursor(events[0]!.id)?.epoch;
+      if (epoch !== undefined) observeEpoch(epoch);
+      return events;
+    },
+    async read(topics, after, limit) {
+      if (topics.length === 0) return { events: [], truncated: false };
+      const scriptKeys = topics.flatMap((topic) => [keys.stream(topic), keys.meta(topic)]);
+      const [truncated, pages] = (await call(() => REDIS_SCRIPTS.read.run(commands, scriptKeys, [after, limit, maxAgeMs]))) as [
+        number,
+        string[][],
+      ];
+      const parsed = pages.map((page) => page.map((json) => JSON.parse(json) as StoredEvent));
+      return { events: mergePages(parsed, limit), truncated: truncated === 1 };
+    },
+    async latest(topic, limit) {
+      const newestFirst = (await call(() =>
+        REDIS_SCRIPTS.latest.run(commands, [keys.stream(topic), keys.meta(topic)], [limit, maxAgeMs]),
+      )) as string[];
+      return newestFirst.map((json) => JSON.parse(json) as StoredEvent).reverse();
+    },
+    head,
+    listen: (topic) => call(() => live.listen(topic)),
+    unlisten: (topic) => call(() => live.unlisten(topic)),
+    ping: () => call(async () => void (await commands.ping())),
+    async close() {
+      closed = true;
+      live.close();
+      await Promise.all([closeRedis(commands), closeRedis(subscriber)]);
+    },
+  };
+}
+
+/** Connects, retrying forever (each failed attempt reported through `onRetry`), until Redis answers. */
+async function connect(client: Redis): Promise<void> {
+  client.connect().catch(() => {
+    // The retry strategy reconnects and reports; whenReady waits for the attempt that succeeds.
+  });
+  await whenReady(client);
+}
+
+/**
+ * A broker over Redis: one stream per topic for history, one atomic counter for positions, one
+ * Lua script per publish, and one pub/sub connection per process for live delivery.
+ */
+export async function createRedisBroker(options: RedisBrokerOptions): Promise<Broker> {
+  const commands = openRedis(options.url, 'commands', options.onRetry);
+  const subscriber = openRedis(options.url, 'live', options.onRetry);
+  try {
+    await Promise.all([connect(commands), connect(subscriber)]);
+  } catch (error) {
+    await Promise.all([closeRedis(commands), closeRedis(subscriber)]);
+    throw toBrokerError(error);
+  }
+  return composeBroker((hooks) => createRedisBackend(options, commands, subscriber, hooks));
+}
