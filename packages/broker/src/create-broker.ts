@@ -17,7 +17,8 @@ export const BROKER_SCHEMES = ['memory:', 'redis:', 'nats:'] as const;
 export function parseBrokerUrl(url: string): URL {
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    // A NATS URL may list several servers (`nats://h1:4222,h2:4222`), which URL cannot parse: check the first.
+    parsed = new URL(url.startsWith('nats://') ? url.replace(/,[^/?#]*/, '') : url);
   } catch (cause) {
     throw new BrokerError('invalid_url', `"${url}" is not a URL (expected memory://, redis://host:port or nats://host:port)`, { cause });
   }
@@ -33,6 +34,11 @@ export async function createBroker(url: string, options: CreateBrokerOptions = {
   switch (parsed.protocol) {
     case 'memory:':
       return createMemoryBroker(options);
+    case 'nats:': {
+      // Loaded on demand, so memory:// users never load the NATS client.
+      const { createNatsBroker } = await import('./nats.js');
+      return createNatsBroker({ ...options, url });
+    }
     case 'redis:': {
       // Imported on demand, so memory:// users never load ioredis.
       const { createRedisBroker } = await import('./redis.js');

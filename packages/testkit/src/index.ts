@@ -2,3 +2,4 @@ export { freePort } from './free-port.js';
 export { requireBinary } from './binaries.js';
 export { startProcess, waitForHttp, waitForPort, type RunningProcess } from './child-process.js';
 export { startRedis, type RedisServer, type StartRedisOptions } from './redis-server.js';
+export { startNats, type NatsServer, type StartNatsOptions } from './nats-server.js';

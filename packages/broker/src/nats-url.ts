@@ -1,0 +1,29 @@
+import { BrokerError } from './errors.js';
+
+/** What a `nats://[user:pass@]host:port[,host:port]` URL names. */
+export interface NatsServers {
+  /** `host:port` of every server, in the order given. */
+  readonly servers: string[];
+  readonly user?: string;
+  readonly pass?: string;
+  /** A userinfo without a password is a NATS token. */
+  readonly token?: string;
+}
+
+/** Splits a NATS broker URL into its server list; `new URL` cannot, because of the commas. */
+export function parseNatsUrl(url: string): NatsServers {
+  const match = /^nats:\/\/(?:([^@/]*)@)?([^/?#]+)\/?$/.exec(url);
+  if (!match) throw new BrokerError('invalid_url', `"${url}" is not a NATS URL (expected nats://host:port[,host:port])`);
+  const servers = match[2]!.split(',').map((server) => server.trim());
+  for (const server of servers) {
+    // Each entry must be a host with an optional port, or URL parsing rejects it.
+    if (server === '' || !URL.canParse(`nats://${server}`)) {
+      throw new BrokerError('invalid_url', `"${server}" in "${url}" is not a host[:port]`);
+    }
+  }
+  const userinfo = match[1];
+  if (userinfo === undefined) return { servers };
+  const colon = userinfo.indexOf(':');
+  if (colon < 0) return { servers, token: decodeURIComponent(userinfo) };
+  return { servers, user: decodeURIComponent(userinfo.slice(0, colon)), pass: decodeURIComponent(userinfo.slice(colon + 1)) };
+}
