@@ -42,6 +42,8 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
     },
     resync,
     fail(error) {
+      // A recreated log numbers its events from 1 again; without this they would be dropped as seen.
+      if (error instanceof BrokerError && error.code === 'epoch_changed') lastDispatchedSeq = 0;
       for (const subscriber of fanout.all()) {
         fanout.remove(subscriber);
         subscriber.fail(error);

@@ -28,7 +28,7 @@ export function openRedis(url: string, label: string, onRetry?: (message: string
     connectionName: `ssehub-${label}`,
     retryStrategy(attempt) {
       const delay = retryDelay(attempt);
-      onRetry?.(`redis ${label} connection to ${client.options.host}:${client.options.port} failed (attempt ${attempt}: ${lastError}); retrying in ${delay} ms`);
+      onRetry?.(`redis ${label} connection to ${client.options.host}:${client.options.port} is down (attempt ${attempt}: ${lastError}); retrying in ${delay} ms`);
       lastError = 'connection closed';
       return delay;
     },

@@ -1,0 +1,236 @@
+import { startRedis, type RedisServer } from '@ssehub/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Broker, StoredEvent } from '../src/broker.js';
+import { BrokerError } from '../src/errors.js';
+import { createRedisBroker, type RedisBrokerOptions } from '../src/redis.js';
+import {
+  buildPublisherScript,
+  collect,
+  expectIncreasing,
+  numbers,
+  publishNumbered,
+  range,
+  runNode,
+  sleep,
+  uniquePrefix,
+  until,
+} from './redis-fixtures.js';
+
+describe('redis broker beyond the conformance suite', () => {
+  let redis: RedisServer;
+  let admin: Redis;
+  const open: Broker[] = [];
+  let prefix = '';
+
+  async function broker(options: Partial<RedisBrokerOptions> = {}): Promise<Broker> {
+    const created = await createRedisBroker({ url: redis.url, prefix, ...options });
+    open.push(created);
+    return created;
+  }
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    admin = new Redis(redis.url);
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((b) => b.close()));
+    prefix = uniquePrefix();
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await redis?.stop();
+  });
+  prefix = uniquePrefix();
+
+  it('keeps one total order under publishers in three OS processes', async () => {
+    const script = await buildPublisherScript();
+    try {
+      const b = await broker();
+      const sub = await collect(b, ['rooms/race']);
+      const perPublisher = 300;
+      const names = ['p0', 'p1', 'p2'];
+      await Promise.all(names.map((name) => runNode(script.path, [redis.url, prefix, 'rooms/race', name, String(perPublisher)])));
+      await until(() => sub.events.length >= perPublisher * names.length, 'every published event');
+      await sleep(100);
+      expectIncreasing(sub.events);
+      expect(sub.events).toHaveLength(perPublisher * names.length);
+      const seen = sub.events.map((event) => event.data as { publisher: string; n: number });
+      expect(new Set(seen.map(({ publisher, n }) => `${publisher}/${n}`)).size).toBe(perPublisher * names.length);
+      for (const name of names) {
+        const mine = seen.filter((entry) => entry.publisher === name).map((entry) => entry.n);
+        expect([...mine].sort((x, y) => x - y)).toEqual(range(0, perPublisher));
+      }
+      // The processes really interleaved: the log is not three runs one after another.
+      const switches = seen.filter((entry, i) => i > 0 && entry.publisher !== seen[i - 1]!.publisher).length;
+      expect(switches).toBeGreaterThan(2);
+    } finally {
+      await script.remove();
+    }
+  });
+
+  it('resumes on another broker instance from a cursor the first one issued', async () => {
+    const a = await broker();
+    const b = await broker();
+    const published = await publishNumbered(a, 'rooms/a', 0, 10);
+    const sub = await collect(b, ['rooms/a'], published[4]!.id);
+    expect(sub.subscription.resumed).toBe(true);
+    await publishNumbered(a, 'rooms/a', 10, 15);
+    await until(() => sub.events.length >= 10, '10 events');
+    await sleep(100);
+    expectIncreasing(sub.events);
+    expect(numbers(sub.events)).toEqual(range(5, 15));
+    expect(sub.resets).toEqual([]);
+  });
+
+  it('answers a retried publish on another instance with the original ids, delivered once', async () => {
+    const a = await broker();
+    const b = await broker();
+    const sub = await collect(b, ['rooms/a']);
+    const input = [0, 1].map((n) => ({ topic: 'rooms/a', type: 'test.n', data: { n } }));
+    const first = await a.publish(input, { idempotencyKey: 'retry-1' });
+    const again = await b.publish(input, { idempotencyKey: 'retry-1' });
+    expect(again).toEqual(first);
+    await publishNumbered(b, 'rooms/a', 2, 3);
+    await until(() => sub.events.length >= 3, '3 events');
+    await sleep(100);
+    expect(numbers(sub.events)).toEqual([0, 1, 2]);
+    expectIncreasing(sub.events);
+  });
+
+  it('ends subscriptions when Redis is flushed and resets old cursors with "epoch"', async () => {
+    const a = await broker();
+    const b = await broker();
+    const onA = await collect(a, ['rooms/a']);
+    const onB = await collect(b, ['rooms/a']);
+    const before = await publishNumbered(a, 'rooms/a', 0, 5);
+    await until(() => onA.events.length === 5 && onB.events.length === 5, '5 live events before the flush');
+    await admin.flushall();
+    // The next publish creates a new epoch; both instances notice it on the live feed.
+    const after = await publishNumbered(a, 'rooms/a', 5, 6);
+    expect(after[0]!.id.split('-')[0]).not.toBe(before[0]!.id.split('-')[0]);
+    await until(() => onA.errors.length > 0 && onB.errors.length > 0, 'both subscriptions to fail');
+    for (const sub of [onA, onB]) {
+      expect((sub.errors[0] as BrokerError).code).toBe('epoch_changed');
+      expect(numbers(sub.events)).toEqual(range(0, 5));
+    }
+    // The same instances keep serving the new log (whose positions start again at 1): old cursors
+    // reset, new events flow live. Regression: the core used to drop them as already dispatched.
+    const resumed = await collect(b, ['rooms/a'], before[4]!.id);
+    expect(resumed.resets).toEqual(['epoch']);
+    expect((await a.history('rooms/a', { after: before[2]!.id, limit: 10 })).truncated).toBe(true);
+    await publishNumbered(a, 'rooms/a', 6, 9);
+    await until(() => resumed.events.length >= 3, '3 events in the new epoch');
+    expect(numbers(resumed.events)).toEqual([6, 7, 8]);
+    expect(resumed.errors).toEqual([]);
+  });
+
+  it('refills the live feed from history when its connection is killed while publishing goes on', async () => {
+    const publisher = await broker();
+    const b = await broker();
+    const sub = await collect(b, ['rooms/a']);
+    await publishNumbered(publisher, 'rooms/a', 0, 50);
+    await until(() => sub.events.length >= 50, '50 live events');
+    // Only pub/sub connections die, so publishes keep succeeding while the live feed is down.
+    const killed = await admin.client('KILL', 'TYPE', 'pubsub');
+    expect(Number(killed)).toBeGreaterThan(0);
+    await publishNumbered(publisher, 'rooms/a', 50, 300);
+    await until(() => sub.events.length >= 300, '300 events');
+    await sleep(100);
+    expectIncreasing(sub.events);
+    expect(numbers(sub.events)).toEqual(range(0, 300));
+    expect(sub.errors).toEqual([]);
+  });
+
+  it('trims each topic to its count limit without marking other topics truncated', async () => {
+    const b = await broker({ historyMaxPerTopic: 5 });
+    const a = await publishNumbered(b, 'rooms/a', 0, 10);
+    const other = await publishNumbered(b, 'rooms/b', 100, 103);
+    expect(await admin.xlen(`${prefix}:t:rooms/a`)).toBe(5);
+    expect(numbers((await b.history('rooms/a', { limit: 100 })).events)).toEqual(range(5, 10));
+    // Trimmed through a[4]: a cursor at a[4] misses nothing, one at a[3] does.
+    const atEdge = await collect(b, ['rooms/a', 'rooms/b'], a[4]!.id);
+    expect(atEdge.resets).toEqual([]);
+    await until(() => atEdge.events.length >= 8, '8 events');
+    expect(numbers(atEdge.events)).toEqual([...range(5, 10), 100, 101, 102]);
+    const beyond = await collect(b, ['rooms/a'], a[3]!.id);
+    expect(beyond.resets).toEqual(['retention']);
+    // rooms/b kept everything, so its own history after an early cursor is complete.
+    const page = await b.history('rooms/b', { after: a[0]!.id, limit: 10 });
+    expect(page.truncated).toBe(false);
+    expect(page.events.map((event) => event.id)).toEqual(other.map((event) => event.id));
+  });
+});
+
+describe('redis broker across a Redis restart (AOF, appendfsync always)', () => {
+  let redis: RedisServer;
+  const open: Broker[] = [];
+  beforeAll(async () => {
+    redis = await startRedis({ appendonly: true, appendfsync: 'always' });
+  });
+  afterAll(async () => {
+    await Promise.all(open.splice(0).map((b) => b.close()));
+    await redis?.stop();
+  });
+
+  it('keeps a subscription through kill -9 and delivers every acknowledged event once, in order', async () => {
+    const prefix = uniquePrefix();
+    const retries: string[] = [];
+    const publisher = await createRedisBroker({ url: redis.url, prefix, onRetry: (line) => retries.push(line) });
+    const subscriber = await createRedisBroker({ url: redis.url, prefix });
+    open.push(publisher, subscriber);
+    const sub = await collect(subscriber, ['rooms/a']);
+    const acked: StoredEvent[] = [];
+    const rejected: { n: number; ms: number; error: unknown }[] = [];
+    let stopping = false;
+    const publishing = (async () => {
+      for (let n = 0; !stopping; n++) {
+        const started = performance.now();
+        try {
+          acked.push(...(await publisher.publish([{ topic: 'rooms/a', type: 'test.n', data: { n } }])));
+        } catch (error) {
+          rejected.push({ n, ms: performance.now() - started, error });
+          await sleep(20);
+        }
+        await sleep(2);
+      }
+    })();
+
+    await until(() => acked.length >= 100, '100 acknowledged publishes');
+    await redis.kill();
+    const killedAt = Date.now();
+    const ackedBeforeRestart = acked.length;
+    await until(() => rejected.length >= 5 && Date.now() - killedAt > 1000, 'a second of failing publishes');
+    await expect(publisher.ping()).rejects.toMatchObject({ code: 'unavailable' });
+    await redis.restart();
+    await until(() => acked.length >= ackedBeforeRestart + 100, '100 more acknowledged publishes after the restart');
+    stopping = true;
+    await publishing;
+
+    const allDelivered = (): boolean => {
+      const seen = new Set(sub.events.map((event) => event.seq));
+      return acked.every((event) => seen.has(event.seq));
+    };
+    await until(allDelivered, 'every acknowledged event');
+    await sleep(200);
+    expect(sub.errors).toEqual([]);
+    expect(sub.resets).toEqual([]);
+    expectIncreasing(sub.events);
+    const delivered = new Map(sub.events.map((event) => [event.seq, (event.data as { n: number }).n]));
+    for (const event of acked) expect(delivered.get(event.seq)).toBe((event.data as { n: number }).n);
+    // Anything delivered but never acknowledged was a publish whose reply was lost in the crash.
+    const rejectedNumbers = new Set(rejected.map((entry) => entry.n));
+    const ackedSeqs = new Set(acked.map((event) => event.seq));
+    for (const event of sub.events.filter((e) => !ackedSeqs.has(e.seq))) {
+      expect(rejectedNumbers.has((event.data as { n: number }).n)).toBe(true);
+    }
+    for (const entry of rejected) {
+      expect(entry.error).toBeInstanceOf(BrokerError);
+      expect((entry.error as BrokerError).code).toBe('unavailable');
+      expect(entry.ms).toBeLessThan(1000);
+    }
+    expect(retries.length).toBeGreaterThan(0);
+    for (const line of retries) expect(line).toMatch(/^redis (commands|live) connection to 127\.0\.0\.1:\d+ is down \(attempt \d+: .+\); retrying in \d+ ms$/);
+    expect(retries.some((line) => line.includes('ECONNREFUSED'))).toBe(true);
+  });
+});
