@@ -65,6 +65,8 @@ export const ReadyPayloadSchema = z.object({
   topics: z.array(TopicSchema),
   /** True when the connection resumed from a `Last-Event-ID` without a gap. */
   resumed: z.boolean(),
+  /** Where this stream is live from: a client without a `Last-Event-ID` resumes from here. */
+  cursor: z.string(),
 });
 export type ReadyPayload = z.infer<typeof ReadyPayloadSchema>;
 

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'method_not_allowed',
   'not_acceptable',
   'payload_too_large',
+  'headers_too_large',
   'unsupported_media_type',
   'rate_limited',
   'too_many_connections',

@@ -55,9 +55,14 @@ export function subscribe(options: SubscribeOptions): Subscription {
   function handle(message: SseMessage): void {
     const payload: unknown = JSON.parse(message.data);
     if (message.event === READY_EVENT) {
+      const ready = ReadyPayloadSchema.parse(payload);
+      // Control events carry no id; adopting the ready cursor closes the gap before the first event.
+      lastEventId ??= ready.cursor;
       setState('live');
-      options.onReady?.(ReadyPayloadSchema.parse(payload));
+      options.onReady?.(ready);
     } else if (message.event === RESET_EVENT) {
+      // The old cursor is useless now; the ready event that follows brings a valid one.
+      lastEventId = undefined;
       options.onReset?.(ResetPayloadSchema.parse(payload));
     } else if (message.event === RECONNECT_EVENT) {
       // The node is draining; the stream end that follows triggers the reconnect.

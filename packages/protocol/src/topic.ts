@@ -11,7 +11,7 @@ const TOPIC_PATTERN = /^[A-Za-z0-9_-]{1,64}(?:\/[A-Za-z0-9_-]{1,64}){0,7}$/;
 const MAX_TOPIC_LENGTH = MAX_TOPIC_SEGMENTS * (MAX_TOPIC_SEGMENT_LENGTH + 1) - 1;
 
 /** True when `value` is a well-formed topic such as `rooms/lobby`. */
-export function isValidTopic(value: unknown): value is string {
+export function isValidTopic(value: unknown): boolean {
   return typeof value === 'string' && value.length <= MAX_TOPIC_LENGTH && TOPIC_PATTERN.test(value);
 }
 

@@ -1,0 +1,52 @@
+import type { IncomingMessage } from 'node:http';
+import { MAX_CURSOR_LENGTH, decodeCursor, isValidTopic, type ErrorCode } from '@ssehub/protocol';
+
+/** A validated `GET /v1/events` request. */
+export interface EventsRequest {
+  readonly topics: string[];
+  readonly lastEventId: string | undefined;
+}
+
+/** Why a request was refused. */
+export interface RequestProblem {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+function acceptsEventStream(accept: string | undefined): boolean {
+  if (!accept) return true;
+  return accept.split(',').some((part) => {
+    const type = part.split(';', 1)[0]!.trim().toLowerCase();
+    return type === 'text/event-stream' || type === 'text/*' || type === '*/*';
+  });
+}
+
+/** Validates topics and cursor of a subscribe request; answers a problem instead of throwing. */
+export function parseEventsRequest(req: IncomingMessage, url: URL, maxTopics: number): EventsRequest | RequestProblem {
+  if (!acceptsEventStream(req.headers.accept)) {
+    return { code: 'not_acceptable', message: 'GET /v1/events answers text/event-stream only' };
+  }
+  const topics = [...new Set(url.searchParams.getAll('topic'))];
+  if (topics.length === 0) return { code: 'invalid_topic', message: 'name at least one topic: /v1/events?topic=rooms/lobby' };
+  if (topics.length > maxTopics) {
+    return { code: 'invalid_topic', message: `at most ${maxTopics} topics per connection (got ${topics.length})` };
+  }
+  const invalid = topics.find((topic) => !isValidTopic(topic));
+  if (invalid !== undefined) {
+    return {
+      code: 'invalid_topic',
+      message: `"${invalid.slice(0, 80)}" is not a topic: 1-8 "/"-separated segments of [A-Za-z0-9_-]{1,64}`,
+    };
+  }
+  const fromQuery = url.searchParams.getAll('lastEventId');
+  if (fromQuery.length > 1) return { code: 'invalid_cursor', message: 'lastEventId is given more than once' };
+  const header = req.headers['last-event-id'];
+  if (Array.isArray(header)) return { code: 'invalid_cursor', message: 'Last-Event-ID is given more than once' };
+  // The header wins: EventSource sends it on every reconnect, with the newest id it saw.
+  const lastEventId = header ?? fromQuery[0];
+  if (lastEventId === undefined || lastEventId === '') return { topics, lastEventId: undefined };
+  if (lastEventId.length > MAX_CURSOR_LENGTH || !decodeCursor(lastEventId)) {
+    return { code: 'invalid_cursor', message: 'Last-Event-ID is not an event id this service issued' };
+  }
+  return { topics, lastEventId };
+}

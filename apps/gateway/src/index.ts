@@ -1,0 +1,3 @@
+export { createGatewayApp, type GatewayApp, type GatewayAppConfig, type GatewayAppOptions } from './app.js';
+export { loadGatewayConfig, type GatewayConfig } from './config.js';
+export { SSE_HEADERS } from './sse-headers.js';

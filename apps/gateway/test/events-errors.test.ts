@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type GatewayHarness } from './gateway-harness.js';
+
+describe('GET /v1/events refuses bad requests with a JSON error', () => {
+  let gateway: GatewayHarness;
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.close());
+
+  const cases: [string, string, Record<string, string>, number, string][] = [
+    ['no topic', '', {}, 400, 'invalid_topic'],
+    ['a topic with ..', 'topic=rooms/..', {}, 400, 'invalid_topic'],
+    ['a NATS wildcard', 'topic=rooms.>', {}, 400, 'invalid_topic'],
+    ['a glob', 'topic=rooms/*', {}, 400, 'invalid_topic'],
+    ['spaces', 'topic=rooms%2Fa%20b', {}, 400, 'invalid_topic'],
+    ['unicode', 'topic=r%C3%A9union', {}, 400, 'invalid_topic'],
+    ['nine segments', `topic=${'a/'.repeat(8)}a`, {}, 400, 'invalid_topic'],
+    ['a 100 KB topic', `topic=${'a'.repeat(100_000)}`, {}, 431, 'headers_too_large'],
+    ['a 10 KB topic', `topic=${'a'.repeat(10_000)}`, {}, 400, 'invalid_topic'],
+    ['more topics than allowed', 'topic=a&topic=b&topic=c&topic=d&topic=e', {}, 400, 'invalid_topic'],
+    ['a garbage Last-Event-ID', 'topic=a', { 'last-event-id': 'garbage' }, 400, 'invalid_cursor'],
+    ['a huge Last-Event-ID', 'topic=a', { 'last-event-id': `e-${'9'.repeat(5000)}` }, 400, 'invalid_cursor'],
+    ['a duplicated lastEventId', 'topic=a&lastEventId=a-1&lastEventId=a-2', {}, 400, 'invalid_cursor'],
+    ['an Accept it cannot serve', 'topic=a', { accept: 'application/json' }, 406, 'not_acceptable'],
+  ];
+
+  it.each(cases)('answers %s', async (_name, query, headers, status, code) => {
+    const response = await fetch(`${gateway.url}/v1/events?${query}`, { headers });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const body = await response.json();
+    expect(body.error.code).toBe(code);
+    expect(body.error.message).toEqual(expect.any(String));
+  });
+
+  it('answers 405 to a POST', async () => {
+    const response = await fetch(`${gateway.url}/v1/events?topic=a`, { method: 'POST' });
+    expect(response.status).toBe(405);
+    expect((await response.json()).error.code).toBe('method_not_allowed');
+  });
+
+  it('keeps serving after every bad request', async () => {
+    const response = await fetch(`${gateway.url}/v1/events?topic=rooms/ok`);
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+  });
+});

@@ -1,0 +1,61 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMemoryBroker, type Broker } from '@ssehub/broker';
+import { createHttpServer, createLogger, sendError } from '@ssehub/service-kit';
+import { Registry } from 'prom-client';
+import { createGatewayApp, type GatewayApp, type GatewayAppConfig } from '../src/app.js';
+
+/** A gateway on an ephemeral port over a memory broker, as main.ts would wire it. */
+export interface GatewayHarness {
+  readonly url: string;
+  readonly broker: Broker;
+  readonly app: GatewayApp;
+  readonly registry: Registry;
+  readonly server: Server;
+  publish(topic: string, n: number, extra?: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const TEST_CONFIG: GatewayAppConfig = {
+  NODE_ID: 'test-node',
+  HEARTBEAT_S: 15,
+  RETRY_MS: 1000,
+  MAX_BUFFER_BYTES: 1 << 20,
+  MAX_TOPICS_PER_CONNECTION: 4,
+};
+
+export async function startGateway(
+  overrides: Partial<GatewayAppConfig> = {},
+  broker: Broker = createMemoryBroker(),
+): Promise<GatewayHarness> {
+  const registry = new Registry();
+  const logger = createLogger({ service: 'gateway', node: 'test-node', level: 'silent' });
+  const app = createGatewayApp({ broker, config: { ...TEST_CONFIG, ...overrides }, logger, registry });
+  const server = createHttpServer((req, res) => {
+    if (!app.handle(req, res)) sendError(res, 'not_found', 'no route');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    broker,
+    app,
+    registry,
+    server,
+    async publish(topic, n, extra = {}) {
+      const [event] = await broker.publish([{ topic, type: 'test.n', data: { n, ...extra } }]);
+      return event!.id;
+    },
+    async close() {
+      app.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await broker.close();
+    },
+  };
+}
+
+/** The `n` of every event a client received, in arrival order. */
+export function numbers(events: { data: { data: { n: number } } }[] | { data: any }[]): number[] {
+  return events.map((event) => (event as { data: { n: number } }).data.n);
+}

@@ -1,0 +1,27 @@
+import { connectBroker, createLogger, loadConfigOrExit, stopOnSignals } from '@ssehub/service-kit';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createStandaloneServer } from './app.js';
+import { loadStandaloneConfig } from './config.js';
+
+const config = loadConfigOrExit('standalone', () => loadStandaloneConfig());
+const { NODE_ID, LOG_LEVEL, PORT } = config.gateway;
+const logger = createLogger({ service: 'standalone', node: NODE_ID, level: LOG_LEVEL });
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const broker = await connectBroker(config.gateway, logger);
+const { server, gateway } = createStandaloneServer({ broker, config, logger, registry });
+
+server.listen(PORT, () => {
+  logger.info({ port: PORT, broker: broker.kind }, 'standalone listening');
+  process.stdout.write(`\n  ssehub chat is running: http://localhost:${PORT}  (broker: ${broker.kind}; Ctrl-C stops it)\n\n`);
+});
+stopOnSignals({
+  server,
+  logger,
+  deadlineS: config.gateway.DRAIN_TIMEOUT_S,
+  drain: () => gateway.drain(),
+  release: async () => {
+    gateway.close();
+    await broker.close();
+  },
+});

@@ -1,0 +1,66 @@
+import type { Server } from 'node:http';
+import { createBroker, type Broker } from '@ssehub/broker';
+import type { Logger } from 'pino';
+import { ConfigError } from './config.js';
+
+/** Loads config; a {@link ConfigError} prints its one line to stderr and exits 1 (no stack trace). */
+export function loadConfigOrExit<T>(service: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`ssehub ${service}: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/** The configuration variables {@link connectBroker} needs. */
+export interface BrokerConfig {
+  readonly BROKER_URL: string;
+  readonly BROKER_PREFIX: string;
+  readonly HISTORY_MAX_PER_TOPIC: number;
+  readonly HISTORY_MAX_AGE_S: number;
+}
+
+/** Creates the broker `BROKER_URL` names, logging one line per failed connection attempt. */
+export function connectBroker(config: BrokerConfig, logger: Logger): Promise<Broker> {
+  return createBroker(config.BROKER_URL, {
+    prefix: config.BROKER_PREFIX,
+    historyMaxPerTopic: config.HISTORY_MAX_PER_TOPIC,
+    historyMaxAgeS: config.HISTORY_MAX_AGE_S,
+    onRetry: (line) => logger.warn(line),
+  });
+}
+
+/** Options of {@link stopOnSignals}. */
+export interface StopOnSignalsOptions {
+  readonly server: Server;
+  readonly logger: Logger;
+  /** Seconds to wait for open connections before closing them anyway. */
+  readonly deadlineS: number;
+  /** Runs first: refuse new work, ask streaming clients to reconnect elsewhere. */
+  readonly drain?: () => void;
+  /** Runs once the server closed: release the broker and timers. */
+  readonly release: () => Promise<void>;
+}
+
+/** On SIGTERM/SIGINT: drain, stop accepting, wait for connections (up to the deadline), release, exit 0. */
+export function stopOnSignals(options: StopOnSignalsOptions): void {
+  let stopping = false;
+  async function stop(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    options.logger.info({ signal }, 'stopping: no new connections, open ones are asked to finish');
+    options.drain?.();
+    const closed = new Promise<void>((resolve) => options.server.close(() => resolve()));
+    options.server.closeIdleConnections();
+    const deadline = setTimeout(() => options.server.closeAllConnections(), options.deadlineS * 1000);
+    await closed;
+    clearTimeout(deadline);
+    await options.release();
+    options.logger.info('stopped');
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
