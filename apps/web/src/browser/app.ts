@@ -1,4 +1,5 @@
 // The chat page: wires the DOM to the ssehub client. Runs in the browser only.
+import './zod-jitless.js';
 import { RoomNameSchema, SsehubError, createSsehubClient, roomTopic } from '@ssehub/protocol';
 import { createConnectionBadge } from './connection-badge.js';
 import { byTestId } from './dom.js';
