@@ -1,0 +1,18 @@
+import { BASE_ENV_SHAPE, envInt, parseEnv } from '@ssehub/service-kit';
+import { z } from 'zod';
+
+const IngestEnvSchema = z.object({
+  ...BASE_ENV_SHAPE,
+  /** Largest request body accepted, in bytes (after decompression). @default 65536 */
+  MAX_BODY_BYTES: envInt(64, 16 * 1024 * 1024, 65_536),
+  /** Seconds a SIGTERM waits for in-flight requests before closing their connections (same name as the gateway's). @default 10 */
+  DRAIN_TIMEOUT_S: envInt(0, 3600, 10),
+});
+
+/** The ingest service's configuration, parsed from the environment. */
+export type IngestConfig = z.infer<typeof IngestEnvSchema>;
+
+/** Reads the ingest configuration; throws a one-line `ConfigError` naming the first bad variable. */
+export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
+  return parseEnv(IngestEnvSchema, env);
+}

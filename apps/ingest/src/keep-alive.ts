@@ -1,0 +1,20 @@
+import type { Server, ServerResponse } from 'node:http';
+
+/**
+ * Returns a switch that makes every response from then on, including those of requests already in
+ * flight, close its connection. Without it a keep-alive connection outlives its last response by
+ * `keepAliveTimeout`, and `server.close()` waits for it. Call before the server takes requests.
+ */
+export function closeConnectionsAfterResponse(server: Server): () => void {
+  const pending = new Set<ServerResponse>();
+  let closing = false;
+  server.on('request', (_req, res: ServerResponse) => {
+    if (closing) res.setHeader('connection', 'close');
+    pending.add(res);
+    res.once('close', () => pending.delete(res));
+  });
+  return () => {
+    closing = true;
+    for (const res of pending) if (!res.headersSent) res.setHeader('connection', 'close');
+  };
+}

@@ -1,0 +1,43 @@
+import { connectBroker, createHttpServer, createLogger, createOpsRoutes, loadConfigOrExit, stopOnSignals } from '@ssehub/service-kit';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createIngestApp } from './app.js';
+import { loadIngestConfig } from './config.js';
+import { closeConnectionsAfterResponse } from './keep-alive.js';
+
+const SERVICE = 'ingest';
+
+function exitWith(message: string): never {
+  process.stderr.write(`ssehub ${SERVICE}: ${message}\n`);
+  process.exit(1);
+}
+
+const config = loadConfigOrExit(SERVICE, () => loadIngestConfig());
+const logger = createLogger({ service: SERVICE, node: config.NODE_ID, level: config.LOG_LEVEL });
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const broker = await connectBroker(config, logger).catch((error: unknown) => exitWith(`broker: ${String((error as Error).message ?? error)}`));
+let draining = false;
+const ops = createOpsRoutes({
+  service: SERVICE,
+  node: config.NODE_ID,
+  registry,
+  ready: () => (draining ? Promise.reject(new Error('draining')) : broker.ping()),
+});
+const app = createIngestApp({ broker, config, logger, registry });
+const server = createHttpServer((req, res) => ops(req, res) || app(req, res));
+const closeAfterResponse = closeConnectionsAfterResponse(server);
+
+server.once('error', (error) => exitWith(`cannot listen on port ${config.PORT}: ${error.message}`));
+server.listen(config.PORT, () => {
+  logger.info({ port: config.PORT, broker: broker.kind }, `${SERVICE} listening on http://localhost:${config.PORT}`);
+});
+stopOnSignals({
+  server,
+  logger,
+  deadlineS: config.DRAIN_TIMEOUT_S,
+  drain: () => {
+    draining = true;
+    closeAfterResponse();
+  },
+  release: () => broker.close(),
+});

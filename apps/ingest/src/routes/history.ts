@@ -1,0 +1,66 @@
+import type { StoredEvent } from '@ssehub/broker';
+import { MAX_HISTORY_LIMIT, SsehubError, TopicSchema, decodeCursor, type EventEnvelope, type HistoryResponse } from '@ssehub/protocol';
+import { sendJson } from '@ssehub/service-kit';
+import { Router, type Request } from 'express';
+import type { RouteDeps } from '../app.js';
+import { methodNotAllowed } from '../error-handler.js';
+
+/** Events a history page returns when `limit` is not given. @default 100 */
+export const DEFAULT_HISTORY_LIMIT = 100;
+
+// A blank parameter counts as absent, so `?after=` from a client without a cursor yet still works.
+function queryParam(req: Request, name: string): string | undefined {
+  const value: unknown = req.query[name];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new SsehubError('bad_request', `query parameter "${name}" must be given once`);
+  return value;
+}
+
+function readLimit(req: Request): number {
+  const raw = queryParam(req, 'limit');
+  if (raw === undefined) return DEFAULT_HISTORY_LIMIT;
+  const limit = /^[0-9]{1,4}$/.test(raw) ? Number(raw) : 0;
+  if (limit < 1 || limit > MAX_HISTORY_LIMIT) {
+    throw new SsehubError('bad_request', `limit must be an integer from 1 to ${MAX_HISTORY_LIMIT}`);
+  }
+  return limit;
+}
+
+function readAfter(req: Request): string | undefined {
+  const after = queryParam(req, 'after');
+  if (after !== undefined && decodeCursor(after) === null) {
+    throw new SsehubError('invalid_cursor', 'after: not a cursor ssehub issued');
+  }
+  return after;
+}
+
+// The wildcard arrives as its path segments; joined back they must still form a valid topic.
+function readTopic(req: Request): string {
+  const raw: unknown = req.params.topic;
+  const topic = Array.isArray(raw) ? raw.join('/') : String(raw);
+  const result = TopicSchema.safeParse(topic);
+  if (!result.success) throw new SsehubError('invalid_topic', `topic: ${result.error.issues[0]?.message ?? 'invalid topic'}`);
+  return result.data;
+}
+
+// `seq` is the broker's internal position; clients only ever see the envelope.
+function toEnvelope({ id, topic, type, data, ts }: StoredEvent): EventEnvelope {
+  return { id, topic, type, data, ts };
+}
+
+/** `GET /v1/topics/{topic}/history?after=&limit=`: recent events of one topic, oldest first. */
+export function createHistoryRoutes(deps: RouteDeps): Router {
+  const router = Router();
+  router
+    .route('/v1/topics/*topic/history')
+    .get(async (req, res) => {
+      const topic = readTopic(req);
+      const limit = readLimit(req);
+      const after = readAfter(req);
+      const page = await deps.broker.history(topic, after === undefined ? { limit } : { after, limit });
+      const body: HistoryResponse = { topic, events: page.events.map(toEnvelope), truncated: page.truncated };
+      sendJson(res, 200, body);
+    })
+    .all(methodNotAllowed('GET, HEAD'));
+  return router;
+}

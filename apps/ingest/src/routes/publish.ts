@@ -1,0 +1,33 @@
+import type { PublishInput } from '@ssehub/broker';
+import { PublishBatchRequestSchema, PublishRequestSchema, type PublishRequest } from '@ssehub/protocol';
+import { sendJson } from '@ssehub/service-kit';
+import { Router, type RequestHandler } from 'express';
+import type { RouteDeps } from '../app.js';
+import { methodNotAllowed } from '../error-handler.js';
+import { jsonBody } from '../json-body.js';
+import { readIdempotencyKey } from '../publisher.js';
+import { parseBody, requireObject, validEventData } from '../validation.js';
+
+function toInput(event: PublishRequest, field: readonly PropertyKey[]): PublishInput {
+  return { topic: event.topic, type: event.type, data: validEventData(event.type, event.data, [...field, 'data']) };
+}
+
+/** `POST /v1/publish`: one event `{topic, type, data}` or a batch `{events: [...]}`, appended in order. */
+export function createPublishRoutes(deps: RouteDeps): Router {
+  const publish: RequestHandler = async (req, res) => {
+    const idempotencyKey = readIdempotencyKey(req);
+    const body = requireObject(req.body);
+    if ('events' in body) {
+      const batch = parseBody(PublishBatchRequestSchema, body);
+      const inputs = batch.events.map((event, index) => toInput(event, ['events', index]));
+      sendJson(res, 201, { events: await deps.publish(inputs, idempotencyKey) });
+      return;
+    }
+    const event = parseBody(PublishRequestSchema, body);
+    const [ack] = await deps.publish([toInput(event, [])], idempotencyKey);
+    sendJson(res, 201, ack);
+  };
+  const router = Router();
+  router.route('/v1/publish').post(jsonBody(deps.maxBodyBytes), publish).all(methodNotAllowed('POST'));
+  return router;
+}

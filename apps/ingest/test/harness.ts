@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createMemoryBroker, type Broker, type StoredEvent } from '@ssehub/broker';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { createIngestApp } from '../src/index.js';
+
+/** An ingest app listening on an ephemeral loopback port, over a memory broker. */
+export interface TestIngest {
+  readonly url: string;
+  readonly broker: Broker;
+  readonly registry: Registry;
+  /** Every log line the app wrote, parsed. */
+  readonly logs: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** Starts the ingest app on a free port; `broker` defaults to a fresh memory broker. */
+export async function startIngest(options: { broker?: Broker; maxBodyBytes?: number } = {}): Promise<TestIngest> {
+  const broker = options.broker ?? createMemoryBroker();
+  const registry = new Registry();
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const logger = pino({ level: 'warn' }, sink);
+  const app = createIngestApp({ broker, config: { MAX_BODY_BYTES: options.maxBodyBytes ?? 65_536 }, logger, registry });
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    broker,
+    registry,
+    logs,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await broker.close();
+    },
+  };
+}
+
+/** POSTs `body` (JSON-encoded unless already a string or bytes) with `content-type: application/json`. */
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
+}
+
+/** Reads a JSON answer and checks the content type every answer must carry. */
+export async function readJson(response: Response): Promise<Record<string, unknown>> {
+  const type = response.headers.get('content-type');
+  if (type !== 'application/json; charset=utf-8') throw new Error(`expected a JSON answer, got content-type ${String(type)}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** Asserts an error answer's status and code, and answers its message. */
+export async function expectError(response: Response, status: number, code: string): Promise<string> {
+  const body = await readJson(response);
+  const error = body.error as { code?: unknown; message?: unknown } | undefined;
+  if (response.status !== status || error?.code !== code || typeof error.message !== 'string') {
+    throw new Error(`expected ${status} ${code}, got ${response.status} ${JSON.stringify(body)}`);
+  }
+  return error.message;
+}
+
+/** A broker subscription that records what it receives. */
+export interface Collector {
+  readonly events: StoredEvent[];
+  /** Resolves once `count` events arrived; rejects after `timeoutMs`. */
+  waitFor(count: number, timeoutMs?: number): Promise<StoredEvent[]>;
+  close(): void;
+}
+
+/** Subscribes to `topics` on the broker, live from now. */
+export async function collect(broker: Broker, topics: string[]): Promise<Collector> {
+  const events: StoredEvent[] = [];
+  const subscription = await broker.subscribe({ topics }, { onEvent: (event) => events.push(event) });
+  return {
+    events,
+    async waitFor(count, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (events.length < count) {
+        if (Date.now() > deadline) throw new Error(`received ${events.length} of ${count} events`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return events;
+    },
+    close: () => subscription.close(),
+  };
+}
