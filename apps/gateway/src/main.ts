@@ -7,7 +7,7 @@ const config = loadConfigOrExit('gateway', () => loadGatewayConfig());
 const logger = createLogger({ service: 'gateway', node: config.NODE_ID, level: config.LOG_LEVEL });
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
-const broker = await connectBroker(config, logger);
+const broker = connectBroker(config, logger);
 const app = createGatewayApp({ broker, config, logger, registry });
 const ops = createOpsRoutes({ service: 'gateway', node: config.NODE_ID, registry, ready: app.ready });
 const server = createHttpServer((req, res) => {

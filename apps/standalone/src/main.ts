@@ -8,7 +8,7 @@ const { NODE_ID, LOG_LEVEL, PORT } = config.gateway;
 const logger = createLogger({ service: 'standalone', node: NODE_ID, level: LOG_LEVEL });
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
-const broker = await connectBroker(config.gateway, logger);
+const broker = connectBroker(config.gateway, logger);
 const { server, gateway } = createStandaloneServer({ broker, config, logger, registry });
 
 server.listen(PORT, () => {

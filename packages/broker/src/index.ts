@@ -27,3 +27,4 @@ export {
   DEFAULT_HISTORY_MAX_PER_TOPIC,
   type MemoryBrokerOptions,
 } from './memory.js';
+export { deferBroker } from './deferred-broker.js';

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createBroker, type Broker } from '@ssehub/broker';
+import { createBroker, deferBroker, parseBrokerUrl, type Broker } from '@ssehub/broker';
 import type { Logger } from 'pino';
 import { ConfigError } from './config.js';
 
@@ -22,14 +22,23 @@ export interface BrokerConfig {
   readonly HISTORY_MAX_AGE_S: number;
 }
 
-/** Creates the broker `BROKER_URL` names, logging one line per failed connection attempt. */
-export function connectBroker(config: BrokerConfig, logger: Logger): Promise<Broker> {
-  return createBroker(config.BROKER_URL, {
+/**
+ * The broker `BROKER_URL` names, returned at once: it connects in the background, logging one line per
+ * failed attempt, and answers `unavailable` until then, so the app can start and report not-ready.
+ */
+export function connectBroker(config: BrokerConfig, logger: Logger): Broker {
+  const kind = parseBrokerUrl(config.BROKER_URL).protocol.slice(0, -1);
+  const connecting = createBroker(config.BROKER_URL, {
     prefix: config.BROKER_PREFIX,
     historyMaxPerTopic: config.HISTORY_MAX_PER_TOPIC,
     historyMaxAgeS: config.HISTORY_MAX_AGE_S,
     onRetry: (line) => logger.warn(line),
   });
+  connecting.then(
+    () => logger.info({ broker: kind }, 'broker connected'),
+    (error: unknown) => logger.fatal({ err: error }, 'broker could not be created'),
+  );
+  return deferBroker(kind, connecting);
 }
 
 /** Options of {@link stopOnSignals}. */
