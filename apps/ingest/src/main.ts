@@ -15,7 +15,9 @@ const config = loadConfigOrExit(SERVICE, () => loadIngestConfig());
 const logger = createLogger({ service: SERVICE, node: config.NODE_ID, level: config.LOG_LEVEL });
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
-const broker = await connectBroker(config, logger).catch((error: unknown) => exitWith(`broker: ${String((error as Error).message ?? error)}`));
+// Awaiting also covers a broker that connects in the background: it answers `unavailable`
+// (and /readyz 503) until it is connected.
+const broker = await connectBroker(config, logger);
 let draining = false;
 const ops = createOpsRoutes({
   service: SERVICE,
