@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
+const PORT_MESSAGE = 'must be a TCP port number (0-65535)';
+
 const ConfigSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  PORT: z.coerce.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(0, PORT_MESSAGE).max(65_535, PORT_MESSAGE).default(8080),
 });
 
 /** Settings of the `web` service. */
@@ -15,7 +17,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): WebConfig {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`invalid configuration: ${issue?.path.join('.') ?? '?'} ${issue?.message ?? 'is invalid'}`);
+    const name = String(issue?.path[0] ?? 'configuration');
+    throw new Error(`invalid configuration: ${name} ${issue?.message ?? 'is invalid'}, got ${JSON.stringify(env[name])}`);
   }
   return { port: parsed.data.PORT };
 }

@@ -31,6 +31,8 @@ export function openRoomSession(options: RoomSessionOptions): RoomSession {
   const topic = roomTopic(options.room);
   let closed = false;
   let wasLive = false;
+  // Bumped on reset, so a history page requested before it cannot bring back stale events.
+  let generation = 0;
   let subscription: Subscription | undefined;
 
   function onEvent(event: EventEnvelope): void {
@@ -41,9 +43,11 @@ export function openRoomSession(options: RoomSessionOptions): RoomSession {
 
   /** Shows the newest history and answers its last id; presence events in it are past news. */
   async function loadHistory(): Promise<string | undefined> {
+    const requested = generation;
     try {
       const page = await client.history(topic, { limit: HISTORY_LIMIT });
-      if (!closed) for (const event of page.events) messages.add(event);
+      if (closed || requested !== generation) return undefined;
+      for (const event of page.events) messages.add(event);
       return page.events.at(-1)?.id;
     } catch (error) {
       if (!closed) options.onError(error);
@@ -73,6 +77,7 @@ export function openRoomSession(options: RoomSessionOptions): RoomSession {
       onReset() {
         // Events were missed (retention or a new epoch): what is on screen can no longer be trusted.
         if (closed) return;
+        generation += 1;
         messages.clear();
         void loadHistory();
         presence.refresh();
