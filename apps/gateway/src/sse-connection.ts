@@ -54,21 +54,24 @@ export class SseConnection implements Flushable {
     if (this.closed) return;
     this.res.writeHead(200, headers);
     this.started = true;
-    this.allowance = this.maxBufferBytes + this.pendingBytes;
     this.flush();
+    // The catch-up burst may exceed the limit once; it has to drain before the plain limit applies.
+    this.allowance = this.maxBufferBytes + this.res.writableLength;
   }
 
   flush(): void {
     if (this.closed || this.pending.length === 0) return;
+    // Judge by what earlier ticks left unsent, not by this tick's burst: a reader that keeps up
+    // drains the socket between ticks, one that stalls lets it pile up past the limit.
+    const unsent = this.res.writableLength;
+    if (unsent <= this.maxBufferBytes) this.allowance = this.maxBufferBytes;
+    else if (unsent > this.allowance) return this.cutOff();
     const frames = this.pending.length;
     const chunk = frames === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
     this.res.write(chunk);
     this.hooks.onWritten(frames);
-    const unsent = this.res.writableLength;
-    if (unsent <= this.maxBufferBytes) this.allowance = this.maxBufferBytes;
-    else if (unsent > this.allowance) this.cutOff();
   }
 
   /** Writes a last frame and ends the stream cleanly (drain). */

@@ -10,7 +10,7 @@ export interface SseTestClient {
   readonly comments: string[];
   /** The raw text received, for byte-level assertions. */
   raw(): string;
-  /** Event frames only (those with an `id:`), their envelopes parsed. */
+  /** Event frames only (those with an `id:`), their envelopes parsed; the same array grows. */
   events(): { id: string; type: string; topic: string; data: any; ts: number }[];
   /** Resolves when `predicate` holds, checking on every message; rejects after `timeoutMs`. */
   waitFor(predicate: (client: SseTestClient) => boolean, what?: string, timeoutMs?: number): Promise<void>;
@@ -28,11 +28,16 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
     req.once('error', reject);
     req.once('response', (res: IncomingMessage) => {
       const messages: SseMessage[] = [];
+      const events: ReturnType<SseTestClient['events']> = [];
       const comments: string[] = [];
       let raw = '';
       const waiters = new Set<() => void>();
       const parser = createSseParser({
-        onMessage: (message) => messages.push(message),
+        onMessage: (message) => {
+          messages.push(message);
+          // Parsed once on arrival: predicates call events() on every chunk.
+          if (message.hasId) events.push(JSON.parse(message.data));
+        },
         onComment: (text) => comments.push(text),
       });
       res.setEncoding('utf8');
@@ -58,7 +63,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         messages,
         comments,
         raw: () => raw,
-        events: () => messages.filter((m) => m.hasId).map((m) => JSON.parse(m.data)),
+        events: () => events,
         ended,
         waitFor(predicate, what = 'condition', timeoutMs = 15_000) {
           return new Promise((done, fail) => {
