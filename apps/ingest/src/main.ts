@@ -15,9 +15,8 @@ const config = loadConfigOrExit(SERVICE, () => loadIngestConfig());
 const logger = createLogger({ service: SERVICE, node: config.NODE_ID, level: config.LOG_LEVEL });
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
-// Awaiting also covers a broker that connects in the background: it answers `unavailable`
-// (and /readyz 503) until it is connected.
-const broker = await connectBroker(config, logger);
+// Connects in the background: until then publishes answer 503 `unavailable` and /readyz is 503.
+const broker = connectBroker(config, logger);
 let draining = false;
 const ops = createOpsRoutes({
   service: SERVICE,
