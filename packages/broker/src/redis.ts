@@ -1,30 +1,20 @@
 import { decodeCursor } from '@ssehub/protocol';
 import type { Redis } from 'ioredis';
-import type { BackendHooks, Broker, BrokerBackend, LogHead, PublishInput, StoredEvent } from './broker.js';
+import type { BackendHooks, Broker, BrokerBackend, LogHead } from './broker.js';
 import { composeBroker } from './compose-broker.js';
 import type { CreateBrokerOptions } from './create-broker.js';
 import { BrokerError } from './errors.js';
-import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
 import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC, newEpoch } from './memory.js';
 import { mergePages } from './merge-pages.js';
 import { closeRedis, openRedis, toBrokerError, whenReady } from './redis-connection.js';
 import { redisKeys } from './redis-keys.js';
 import { RedisLiveFeed } from './redis-live.js';
-import { REDIS_SCRIPTS } from './redis-scripts.js';
+import { runAppend, runHead, runLatest, runRead } from './redis-scripts.js';
 
 /** Options of {@link createRedisBroker}. */
 export interface RedisBrokerOptions extends CreateBrokerOptions {
   /** `redis://[user:password@]host:port[/db]` */
   readonly url: string;
-}
-
-/** The JSON body of one event as the append script splices it into the stored event. */
-function eventBody(input: PublishInput): string {
-  return JSON.stringify({ topic: input.topic, type: input.type, data: input.data ?? null }).slice(1, -1);
-}
-
-function parseEvents(json: unknown): StoredEvent[] {
-  return JSON.parse(String(json)) as StoredEvent[];
 }
 
 function createRedisBackend(
@@ -34,8 +24,10 @@ function createRedisBackend(
   hooks: BackendHooks,
 ): BrokerBackend {
   const keys = redisKeys(options.prefix ?? 'ssehub');
-  const maxCount = Math.max(1, options.historyMaxPerTopic ?? DEFAULT_HISTORY_MAX_PER_TOPIC);
-  const maxAgeMs = Math.max(1, Math.round((options.historyMaxAgeS ?? DEFAULT_HISTORY_MAX_AGE_S) * 1000));
+  const limits = {
+    maxCount: Math.max(1, options.historyMaxPerTopic ?? DEFAULT_HISTORY_MAX_PER_TOPIC),
+    maxAgeMs: Math.max(1, Math.round((options.historyMaxAgeS ?? DEFAULT_HISTORY_MAX_AGE_S) * 1000)),
+  };
   let knownEpoch: string | undefined;
   let closed = false;
 
@@ -58,9 +50,9 @@ function createRedisBackend(
   }
 
   async function head(): Promise<LogHead> {
-    const [epoch, seq] = (await call(() => REDIS_SCRIPTS.head.run(commands, [keys.epoch, keys.seq], [newEpoch()]))) as [string, string];
-    observeEpoch(epoch);
-    return { epoch, seq: Number(seq) };
+    const found = await call(() => runHead(commands, keys, newEpoch()));
+    observeEpoch(found.epoch);
+    return found;
   }
 
   const live = new RedisLiveFeed(subscriber, keys, {
@@ -79,33 +71,17 @@ function createRedisBackend(
     kind: 'redis',
     async append(inputs, { idempotencyKey }) {
       if (inputs.length === 0) return [];
-      const scriptKeys = [keys.seq, keys.epoch, keys.idempotency(idempotencyKey ?? '')];
-      const args: (string | number)[] = [newEpoch(), maxCount, maxAgeMs, IDEMPOTENCY_TTL_MS, idempotencyKey === undefined ? 0 : 1, keys.channelPrefix];
-      for (const input of inputs) {
-        scriptKeys.push(keys.stream(input.topic), keys.meta(input.topic));
-        args.push(input.topic, eventBody(input));
-      }
-      const events = parseEvents(await call(() => REDIS_SCRIPTS.append.run(commands, scriptKeys, args)));
+      const events = await call(() => runAppend(commands, keys, limits, inputs, idempotencyKey, newEpoch()));
       const epoch = decodeCursor(events[0]!.id)?.epoch;
       if (epoch !== undefined) observeEpoch(epoch);
       return events;
     },
     async read(topics, after, limit) {
       if (topics.length === 0) return { events: [], truncated: false };
-      const scriptKeys = topics.flatMap((topic) => [keys.stream(topic), keys.meta(topic)]);
-      const [truncated, pages] = (await call(() => REDIS_SCRIPTS.read.run(commands, scriptKeys, [after, limit, maxAgeMs]))) as [
-        number,
-        string[][],
-      ];
-      const parsed = pages.map((page) => page.map((json) => JSON.parse(json) as StoredEvent));
-      return { events: mergePages(parsed, limit), truncated: truncated === 1 };
+      const { pages, truncated } = await call(() => runRead(commands, keys, limits, topics, after, limit));
+      return { events: mergePages(pages, limit), truncated };
     },
-    async latest(topic, limit) {
-      const newestFirst = (await call(() =>
-        REDIS_SCRIPTS.latest.run(commands, [keys.stream(topic), keys.meta(topic)], [limit, maxAgeMs]),
-      )) as string[];
-      return newestFirst.map((json) => JSON.parse(json) as StoredEvent).reverse();
-    },
+    latest: (topic, limit) => call(() => runLatest(commands, keys, limits, topic, limit)),
     head,
     listen: (topic) => call(() => live.listen(topic)),
     unlisten: (topic) => call(() => live.unlisten(topic)),

@@ -11,7 +11,7 @@ import {
   numbers,
   publishNumbered,
   range,
-  runNode,
+  spawnPublisher,
   sleep,
   uniquePrefix,
   until,
@@ -48,9 +48,12 @@ describe('redis broker beyond the conformance suite', () => {
     try {
       const b = await broker();
       const sub = await collect(b, ['rooms/race']);
-      const perPublisher = 300;
+      const perPublisher = 500;
       const names = ['p0', 'p1', 'p2'];
-      await Promise.all(names.map((name) => runNode(script.path, [redis.url, prefix, 'rooms/race', name, String(perPublisher)])));
+      const publishers = names.map((name) => spawnPublisher(script.path, [redis.url, prefix, 'rooms/race', name, String(perPublisher)]));
+      await Promise.all(publishers.map((publisher) => publisher.ready));
+      for (const publisher of publishers) publisher.go();
+      await Promise.all(publishers.map((publisher) => publisher.done));
       await until(() => sub.events.length >= perPublisher * names.length, 'every published event');
       await sleep(100);
       expectIncreasing(sub.events);
@@ -63,7 +66,7 @@ describe('redis broker beyond the conformance suite', () => {
       }
       // The processes really interleaved: the log is not three runs one after another.
       const switches = seen.filter((entry, i) => i > 0 && entry.publisher !== seen[i - 1]!.publisher).length;
-      expect(switches).toBeGreaterThan(2);
+      expect(switches).toBeGreaterThan(10);
     } finally {
       await script.remove();
     }
@@ -140,6 +143,21 @@ describe('redis broker beyond the conformance suite', () => {
     expectIncreasing(sub.events);
     expect(numbers(sub.events)).toEqual(range(0, 300));
     expect(sub.errors).toEqual([]);
+  });
+
+  it('ends subscriptions with "epoch_changed" when Redis comes back empty after a restart', async () => {
+    const b = await broker();
+    const sub = await collect(b, ['rooms/a']);
+    await publishNumbered(b, 'rooms/a', 0, 3);
+    await until(() => sub.events.length >= 3, '3 live events');
+    await redis.restart(); // no AOF on this server: every key is gone
+    await until(() => sub.errors.length > 0, 'the subscription to fail');
+    expect((sub.errors[0] as BrokerError).code).toBe('epoch_changed');
+    expect(numbers(sub.events)).toEqual([0, 1, 2]);
+    const fresh = await collect(b, ['rooms/a']);
+    await publishNumbered(b, 'rooms/a', 3, 5);
+    await until(() => fresh.events.length >= 2, '2 events in the new epoch');
+    expect(numbers(fresh.events)).toEqual([3, 4]);
   });
 
   it('trims each topic to its count limit without marking other topics truncated', async () => {

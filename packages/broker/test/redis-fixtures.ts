@@ -22,16 +22,29 @@ export async function buildPublisherScript(): Promise<{ path: string; remove(): 
   return { path: join(outDir, 'publisher.js'), remove: () => rm(outDir, { recursive: true, force: true }) };
 }
 
-/** Runs a node script to completion; rejects with its output when it fails. */
-export function runNode(script: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+/** A publisher process: connected once `ready` resolves, publishing after `go()`, finished when `done` resolves. */
+export interface PublisherProcess {
+  readonly ready: Promise<void>;
+  go(): void;
+  readonly done: Promise<string>;
+}
+
+/** Spawns the built publisher script; `done` rejects with its output when it fails. */
+export function spawnPublisher(script: string, args: readonly string[]): PublisherProcess {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let markReady = (): void => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.includes('ready\n')) markReady();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const done = new Promise<string>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${script} exited with ${code}:\n${output}`))));
   });
+  return { ready: Promise.race([ready, done.then(() => undefined)]), go: () => child.stdin.end('go\n'), done };
 }
 
 /** What one test subscription received. */
