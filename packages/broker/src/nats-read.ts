@@ -18,17 +18,17 @@ export const NATS_FETCH_EXPIRES_MS = 5000;
 /** Idle time after which the server removes a history consumer we failed to delete, in ns (30 s). */
 const READ_CONSUMER_INACTIVE_NS = 30_000_000_000;
 
-/** What the readers need: the stream's clients and names, and the epoch events are labelled with. */
+/** What reads and publishes need: the stream's clients and names, and the epoch their events are labelled with. */
 export interface NatsLog {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly names: StreamNames;
-  epoch(): string;
+  readonly epoch: string;
 }
 
 function decode(log: NatsLog, message: RawMessage): StoredEvent | null {
   try {
-    return toStoredEvent(log.names, log.epoch(), message);
+    return toStoredEvent(log.names, log.epoch, message);
   } catch {
     // Not written by ssehub (someone published raw bytes under our prefix): not an event.
     return null;

@@ -1,6 +1,5 @@
-import { jetstream, jetstreamManager, JetStreamApiError, type JsMsg, type PubAck, type StreamInfo } from '@nats-io/jetstream';
-import { encodeCursor } from '@ssehub/protocol';
-import type { BackendHooks, Broker, BrokerBackend, PublishInput, StoredEvent } from './broker.js';
+import { jetstream, jetstreamManager, JetStreamApiError, type JsMsg, type StreamInfo } from '@nats-io/jetstream';
+import type { BackendHooks, Broker, BrokerBackend } from './broker.js';
 import { composeBroker } from './compose-broker.js';
 import type { CreateBrokerOptions } from './create-broker.js';
 import { BrokerError } from './errors.js';
@@ -9,17 +8,17 @@ import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './memo
 import { mergePages } from './merge-pages.js';
 import { connectNats, type NatsLink } from './nats-connection.js';
 import { startLiveFeed, type LiveFeed } from './nats-feed.js';
+import { isNoStream, publishEvents } from './nats-publish.js';
 import { latestOfSubject, mayHaveDropped, readSubject, type NatsLog } from './nats-read.js';
+import { StreamWatch } from './nats-watch.js';
 import {
-  encodeBody,
   ensureStream,
-  isStreamNotFound,
   streamConfig,
   streamEpoch,
   streamNames,
+  subjectTopic,
   toStoredEvent,
   topicSubject,
-  subjectTopic,
   type WantedStream,
 } from './nats-stream.js';
 
@@ -34,74 +33,50 @@ export interface NatsBrokerOptions extends CreateBrokerOptions {
 /** Longest a JetStream request (publish, read, stream info) may take before it fails, in ms. @default 5000 */
 export const NATS_REQUEST_TIMEOUT_MS = 5000;
 
-interface NatsContext {
-  readonly link: NatsLink;
-  readonly log: Omit<NatsLog, 'epoch'>;
-  readonly config: WantedStream;
-  readonly epoch: string;
-}
-
-function unavailable(what: string, error: unknown): Error {
-  if (error instanceof BrokerError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new BrokerError('unavailable', `nats: ${what} failed: ${reason}`, { cause: error });
-}
-
 /** Runs one backend operation, reporting any failure of NATS as a BrokerError "unavailable". */
 async function guarded<T>(what: string, operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    throw unavailable(what, error);
+    if (error instanceof BrokerError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new BrokerError('unavailable', `nats: ${what} failed: ${reason}`, { cause: error });
   }
 }
 
-function createNatsBackend(context: NatsContext, hooks: BackendHooks): BrokerBackend {
-  const { link, config } = context;
-  const { js, jsm, names } = context.log;
-  let epoch = context.epoch;
+interface NatsContext extends Omit<NatsLog, 'epoch'> {
+  readonly link: NatsLink;
+  readonly config: WantedStream;
+}
+
+function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startEpoch: string, hooks: BackendHooks): BrokerBackend {
   let closed = false;
   let feed: Promise<LiveFeed> | null = null;
-  let recreating: Promise<StreamInfo> | null = null;
   const listened = new Set<string>();
-  const log: NatsLog = { ...context.log, epoch: () => epoch };
+  const watch = new StreamWatch(jsm, config, startEpoch, () => {
+    const old = feed;
+    feed = null;
+    void old?.then((running) => running.stop()).catch(() => {});
+    hooks.fail(new BrokerError('epoch_changed', `nats: stream ${names.stream} was deleted or recreated; its sequence restarted`));
+  });
+  const streamInfo = (): Promise<StreamInfo> => watch.info();
 
   function assertUsable(): void {
     if (closed) throw new BrokerError('closed', 'the nats broker was closed');
     if (!link.isConnected()) throw new BrokerError('unavailable', 'nats: not connected (reconnecting)');
   }
 
-  /** A stream with a new creation time is a new log: every subscription ends and the feed starts over. */
-  function observe(info: StreamInfo): void {
-    const seen = streamEpoch(info);
-    if (seen === epoch) return;
-    epoch = seen;
-    const old = feed;
-    feed = null;
-    void old?.then((running) => running.stop()).catch(() => {});
-    hooks.fail(new BrokerError('epoch_changed', `nats: stream ${names.stream} was recreated; its sequence restarted`));
-  }
-
-  /** The stream's state now, recreating the stream when it vanished. */
-  async function streamInfo(): Promise<StreamInfo> {
-    let info: StreamInfo;
-    try {
-      info = await jsm.streams.info(names.stream);
-    } catch (error) {
-      if (!isStreamNotFound(error)) throw error;
-      recreating ??= ensureStream(jsm, config).finally(() => (recreating = null));
-      info = await recreating;
-    }
-    observe(info);
-    return info;
+  /** The log as of now: an operation labels its events with the epoch it started in, never an empty one. */
+  async function current(): Promise<NatsLog> {
+    assertUsable();
+    if (watch.epoch === '') await streamInfo();
+    return { js, jsm, names, epoch: watch.epoch };
   }
 
   function onLiveMessage(feedEpoch: string, message: JsMsg): void {
-    if (feedEpoch !== epoch) return;
-    const topic = subjectTopic(names, message.subject);
-    if (!listened.has(topic)) return;
+    if (feedEpoch !== watch.epoch || !listened.has(subjectTopic(names, message.subject))) return;
     try {
-      hooks.deliver(toStoredEvent(names, epoch, message));
+      hooks.deliver(toStoredEvent(names, feedEpoch, message));
     } catch {
       // A foreign message under our prefix (or a throwing listener) must not stop the node's only feed.
     }
@@ -114,7 +89,7 @@ function createNatsBackend(context: NatsContext, hooks: BackendHooks): BrokerBac
       message: (message) => onLiveMessage(feedEpoch, message),
       async resumed() {
         const same = streamEpoch(await streamInfo()) === feedEpoch;
-        // The consumer resumed after its last seen seq, but retention may have removed events meanwhile.
+        // The consumer went on after its last seen seq, but retention may have removed events meanwhile.
         if (same) void hooks.resync();
         return same;
       },
@@ -122,65 +97,35 @@ function createNatsBackend(context: NatsContext, hooks: BackendHooks): BrokerBac
     });
   }
 
-  async function publishAll(inputs: readonly PublishInput[], key: string | undefined, ts: number): Promise<PubAck[]> {
-    // Sent back to back on one connection, so the stream stores them in this order (checked by the conformance suite).
-    return Promise.all(
-      inputs.map((input, index) => {
-        const msgID = key === undefined ? undefined : inputs.length === 1 ? key : `${key}:${index}`;
-        return js.publish(topicSubject(names, input.topic), encodeBody(input, ts), msgID === undefined ? undefined : { msgID });
-      }),
-    );
-  }
-
-  /** A repeated idempotency key: the stored original, or the input again when retention already removed it. */
-  async function original(seq: number, input: PublishInput, ts: number): Promise<StoredEvent> {
-    const message = await jsm.streams.getMessage(names.stream, { seq });
-    if (message) return toStoredEvent(names, epoch, message);
-    return { id: encodeCursor({ epoch, positions: [seq] }), seq, topic: input.topic, type: input.type, data: input.data, ts };
-  }
-
   return {
     kind: 'nats',
     append: (inputs, { idempotencyKey }) =>
       guarded('publish', async () => {
-        assertUsable();
-        const ts = Date.now();
-        let acks: PubAck[];
         try {
-          acks = await publishAll(inputs, idempotencyKey, ts);
+          return await publishEvents(await current(), inputs, idempotencyKey);
         } catch (error) {
-          // No responders: the stream is gone. Recreate it (a new epoch) and publish once more.
-          if (!(error instanceof Error && error.name === 'JetStreamNotEnabled')) throw error;
+          if (!isNoStream(error)) throw error;
           await streamInfo();
-          acks = await publishAll(inputs, idempotencyKey, ts);
+          return publishEvents(await current(), inputs, idempotencyKey);
         }
-        return Promise.all(
-          acks.map((ack, index) => {
-            const input = inputs[index]!;
-            if (ack.duplicate) return original(ack.seq, input, ts);
-            const id = encodeCursor({ epoch, positions: [ack.seq] });
-            return { id, seq: ack.seq, topic: input.topic, type: input.type, data: input.data, ts };
-          }),
-        );
       }),
     read: (topics, after, limit) =>
       guarded('read', async () => {
-        assertUsable();
+        const reader = await current();
         const subjects = topics.map((topic) => topicSubject(names, topic));
-        const pages = await Promise.all(subjects.map((subject) => readSubject(log, subject, after, limit)));
-        const dropped = await Promise.all(subjects.map((subject, i) => mayHaveDropped(log, subject, after, pages[i]![0]?.seq)));
+        const pages = await Promise.all(subjects.map((subject) => readSubject(reader, subject, after, limit)));
+        const dropped = await Promise.all(subjects.map((subject, i) => mayHaveDropped(reader, subject, after, pages[i]![0]?.seq)));
         return { events: mergePages(pages, limit), truncated: dropped.includes(true) };
       }),
     latest: (topic, limit) =>
       guarded('history', async () => {
-        assertUsable();
-        return latestOfSubject(log, topicSubject(names, topic), limit);
+        return latestOfSubject(await current(), topicSubject(names, topic), limit);
       }),
     head: () =>
       guarded('stream info', async () => {
         assertUsable();
         const info = await streamInfo();
-        return { epoch, seq: info.state.last_seq };
+        return { epoch: streamEpoch(info), seq: info.state.last_seq };
       }),
     listen: (topic) =>
       guarded('live subscription', async () => {
@@ -211,18 +156,14 @@ function createNatsBackend(context: NatsContext, hooks: BackendHooks): BrokerBac
   };
 }
 
-function isConfigError(error: unknown): boolean {
-  return error instanceof BrokerError || (error instanceof JetStreamApiError && error.status < 500);
-}
-
-async function openStream(context: Omit<NatsContext, 'epoch'>, onRetry?: (message: string) => void): Promise<StreamInfo> {
-  const { log, config } = context;
+/** Creates or updates the stream at start, retrying while JetStream is not ready (a cluster electing its leader). */
+async function openStream({ link, jsm, config }: NatsContext, onRetry?: (message: string) => void): Promise<StreamInfo> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ensureStream(log.jsm, config);
+      return await ensureStream(jsm, config);
     } catch (error) {
-      // A bad configuration never heals; a cluster still electing its leader does.
-      if (isConfigError(error) || context.link.nc.isClosed()) throw error;
+      const permanent = error instanceof BrokerError || (error instanceof JetStreamApiError && error.status < 500);
+      if (permanent || link.nc.isClosed()) throw error;
       onRetry?.(`nats: stream ${config.name} not ready (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
@@ -232,27 +173,21 @@ async function openStream(context: Omit<NatsContext, 'epoch'>, onRetry?: (messag
 /** A broker over one JetStream stream per deployment: `<PREFIX>` over `<prefix>.>`, ids = stream sequence + epoch. */
 export async function createNatsBroker(options: NatsBrokerOptions): Promise<Broker> {
   const names = streamNames(options.prefix ?? 'ssehub');
-  const maxAgeS = options.historyMaxAgeS ?? DEFAULT_HISTORY_MAX_AGE_S;
   const config = streamConfig(names, {
     maxPerTopic: options.historyMaxPerTopic ?? DEFAULT_HISTORY_MAX_PER_TOPIC,
-    maxAgeS,
+    maxAgeS: options.historyMaxAgeS ?? DEFAULT_HISTORY_MAX_AGE_S,
     duplicateWindowS: IDEMPOTENCY_TTL_MS / 1000,
     replicas: options.replicas ?? 1,
   });
-  let onReconnect = (): void => {};
-  const link = await connectNats(options.url, { onRetry: options.onRetry, onReconnect: () => onReconnect() });
+  let backend: BrokerBackend | undefined;
+  // After an outage, check at once whether the stream is still the one we followed.
+  const link = await connectNats(options.url, { onRetry: options.onRetry, onReconnect: () => void backend?.head().catch(() => {}) });
   try {
-    const log = {
-      js: jetstream(link.nc, { timeout: NATS_REQUEST_TIMEOUT_MS }),
-      jsm: await jetstreamManager(link.nc, { timeout: NATS_REQUEST_TIMEOUT_MS }),
-      names,
-    };
-    const info = await openStream({ link, log, config }, options.onRetry);
-    let backend: BrokerBackend | undefined;
-    const broker = composeBroker((hooks) => (backend = createNatsBackend({ link, log, config, epoch: streamEpoch(info) }, hooks)));
-    // After an outage, check at once whether the stream is still the same one.
-    onReconnect = () => void backend?.head().catch(() => {});
-    return broker;
+    const js = jetstream(link.nc, { timeout: NATS_REQUEST_TIMEOUT_MS });
+    const jsm = await jetstreamManager(link.nc, { timeout: NATS_REQUEST_TIMEOUT_MS });
+    const context: NatsContext = { link, js, jsm, names, config };
+    const epoch = streamEpoch(await openStream(context, options.onRetry));
+    return composeBroker((hooks) => (backend = createNatsBackend(context, epoch, hooks)));
   } catch (error) {
     await link.nc.close();
     throw error;

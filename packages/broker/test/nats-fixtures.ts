@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build } from 'tsup';
+import { expect } from 'vitest';
+import type { Broker, StoredEvent, Subscription } from '../src/broker.js';
+
+/** Builds the publisher fixture into a directory of this package, so the NATS client resolves from it. */
+export async function buildNatsPublisher(): Promise<{ path: string; remove(): Promise<void> }> {
+  const outDir = join(import.meta.dirname, '..', 'node_modules', '.cache', `ssehub-nats-${process.pid}`);
+  await build({
+    entry: { publisher: join(import.meta.dirname, 'fixtures', 'nats-publisher.ts') },
+    outDir,
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    config: false,
+    silent: true,
+    dts: false,
+    external: ['@nats-io/transport-node', '@nats-io/jetstream', '@ssehub/protocol'],
+  });
+  return { path: join(outDir, 'publisher.js'), remove: () => rm(outDir, { recursive: true, force: true }) };
+}
+
+/** Runs a node script to completion; rejects with its output when it fails. */
+export function runNode(script: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${script} exited with ${code}:\n${output}`))));
+  });
+}
+
+/** What one test subscription received. */
+export interface Collected {
+  events: StoredEvent[];
+  resets: string[];
+  errors: Error[];
+  subscription: Subscription;
+}
+
+let prefixCounter = 0;
+/** A subject prefix (so a stream) no other test or process uses. */
+export const uniquePrefix = (): string => `natsx${process.pid}x${Date.now().toString(36)}x${prefixCounter++}`;
+/** [from, to) */
+export const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` every 5 ms until it holds, or throws naming `what`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Subscribes and records everything the subscription receives. */
+export async function collect(broker: Broker, topics: string[], after?: string): Promise<Collected> {
+  const collected = { events: [] as StoredEvent[], resets: [] as string[], errors: [] as Error[] };
+  const subscription = await broker.subscribe(
+    { topics, after },
+    {
+      onEvent: (event) => collected.events.push(event),
+      onReset: (reason) => collected.resets.push(reason),
+      onError: (error) => collected.errors.push(error),
+    },
+  );
+  return { ...collected, subscription };
+}
+
+/** The `n` each event carries in its data. */
+export const numbers = (events: readonly StoredEvent[]): number[] => events.map((event) => (event.data as { n: number }).n);
+
+/** Asserts strictly increasing positions: no duplicate, no reordering. */
+export function expectIncreasing(events: readonly StoredEvent[]): void {
+  for (let i = 1; i < events.length; i++) expect(events[i]!.seq).toBeGreaterThan(events[i - 1]!.seq);
+}
+
+/** Publishes `{ n }` for n in [from, to), one acknowledged publish after another. */
+export async function publishNumbered(broker: Broker, topic: string, from: number, to: number): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for (const n of range(from, to)) out.push(...(await broker.publish([{ topic, type: 'test.n', data: { n } }])));
+  return out;
+}
