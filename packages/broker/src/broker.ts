@@ -65,8 +65,44 @@ export interface BrokerStats {
   readonly subscriptions: number;
 }
 
+/** One node's claim on a user's presence on a topic. */
+export interface PresenceClaim {
+  /** Open connections of the user on that node. */
+  readonly connections: number;
+  /** When the claim lapses unless the node refreshes it (ms since the Unix epoch). */
+  readonly expires: number;
+}
+
+/** A user's presence on one topic: the claims of every node that holds connections for it. */
+export interface PresenceRecord {
+  readonly nodes: Readonly<Record<string, PresenceClaim>>;
+}
+
+/** A record with the revision a compare-and-set must name. */
+export interface VersionedPresence {
+  readonly record: PresenceRecord | null;
+  /** Opaque; `null` when there is no record. */
+  readonly revision: string | null;
+}
+
+/**
+ * Where presence lives: a small compare-and-set store each backend provides, so the join/leave logic
+ * (first connection across the cluster → `presence.join`, last → `presence.leave`) is written once.
+ */
+export interface PresenceStore {
+  get(topic: string, user: string): Promise<VersionedPresence>;
+  /** Writes (or deletes, for `null`) only if the stored revision still is `revision`; false on a conflict. */
+  put(topic: string, user: string, record: PresenceRecord | null, revision: string | null): Promise<boolean>;
+  /** Users that have a record on a topic. */
+  users(topic: string): Promise<string[]>;
+  /** Every (topic, user) that has a record, for expiring the claims of dead nodes. */
+  entries(): Promise<{ topic: string; user: string }[]>;
+}
+
 /** The one interface every backend offers; apps see nothing else. */
 export interface Broker {
+  /** Presence records shared by every node on this broker. */
+  readonly presence: PresenceStore;
   /** `memory`, `redis` or `nats`. */
   readonly kind: string;
   /** Appends events in order; resolves once the backend durably accepted them. */

@@ -4,6 +4,7 @@ import type {
   Broker,
   BrokerBackend,
   HistoryPage,
+  PresenceStore,
   StoredEvent,
   Subscription,
   SubscriptionListener,
@@ -29,7 +30,7 @@ function parseCursor(value: string): Cursor {
  * here once: ref-counted local subscriptions, the history/live seam, epoch and retention checks,
  * and refilling the live feed after an interruption.
  */
-export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBackend): Broker {
+export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBackend, presence: PresenceStore): Broker {
   let lastDispatchedSeq = 0;
   // While the live feed is being refilled from history, newer live events wait here.
   let resyncHeld: StoredEvent[] | null = null;
@@ -146,6 +147,7 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
 
   return {
     kind: backend.kind,
+    presence,
     publish: (events, options = {}) => backend.append(events, options),
     subscribe,
     history,

@@ -24,6 +24,12 @@ export function deferBroker(kind: string, connecting: Promise<Broker>): Broker {
   };
   return {
     kind,
+    presence: {
+      get: async (topic, user) => current().presence.get(topic, user),
+      put: async (topic, user, record, revision) => current().presence.put(topic, user, record, revision),
+      users: async (topic) => current().presence.users(topic),
+      entries: async () => current().presence.entries(),
+    },
     publish: async (events, options) => current().publish(events, options),
     subscribe: async (options, listener) => current().subscribe(options, listener),
     history: async (topic, options) => current().history(topic, options),

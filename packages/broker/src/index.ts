@@ -1,4 +1,8 @@
 export type {
+  PresenceClaim,
+  PresenceRecord,
+  PresenceStore,
+  VersionedPresence,
   Broker,
   BrokerBackend,
   BrokerStats,
@@ -28,3 +32,5 @@ export {
   type MemoryBrokerOptions,
 } from './memory.js';
 export { deferBroker } from './deferred-broker.js';
+export { createPresenceTracker, DEFAULT_PRESENCE_TTL_S, type PresenceTracker, type PresenceTrackerOptions } from './presence-tracker.js';
+export { createMemoryPresenceStore } from './memory-presence.js';

@@ -4,6 +4,7 @@ import { composeBroker } from './compose-broker.js';
 import { BrokerError } from './errors.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { mergePages } from './merge-pages.js';
+import { createMemoryPresenceStore } from './memory-presence.js';
 import { TopicRing } from './topic-ring.js';
 
 /** Options of {@link createMemoryBroker}. */
@@ -99,5 +100,5 @@ function createMemoryBackend(options: MemoryBrokerOptions, hooks: BackendHooks):
 
 /** An in-process broker: one process, ring-buffer history; the embedded default. */
 export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
-  return composeBroker((hooks) => createMemoryBackend(options, hooks));
+  return composeBroker((hooks) => createMemoryBackend(options, hooks), createMemoryPresenceStore());
 }

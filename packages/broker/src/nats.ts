@@ -21,6 +21,7 @@ import {
   topicSubject,
   type WantedStream,
 } from './nats-stream.js';
+import { createNatsPresenceStore } from './nats-presence.js';
 
 /** Options of {@link createNatsBroker}. */
 export interface NatsBrokerOptions extends CreateBrokerOptions {
@@ -187,7 +188,8 @@ export async function createNatsBroker(options: NatsBrokerOptions): Promise<Brok
     const jsm = await jetstreamManager(link.nc, { timeout: NATS_REQUEST_TIMEOUT_MS });
     const context: NatsContext = { link, js, jsm, names, config };
     const epoch = streamEpoch(await openStream(context, options.onRetry));
-    return composeBroker((hooks) => (backend = createNatsBackend(context, epoch, hooks)));
+    const presence = await createNatsPresenceStore(js, jsm, names, options.replicas ?? 1);
+    return composeBroker((hooks) => (backend = createNatsBackend(context, epoch, hooks)), presence);
   } catch (error) {
     await link.nc.close();
     throw error;

@@ -18,7 +18,7 @@ export interface RedisKeys {
   channel(topic: string): string;
 }
 
-/** Names the keys of a deployment under `prefix` (presence will take `<prefix>:p:` later). */
+/** Names the keys of a deployment under `prefix` (presence lives under `<prefix>:p:`, see redis-presence.ts). */
 export function redisKeys(prefix: string): RedisKeys {
   const channelPrefix = `${prefix}:live:`;
   return {

@@ -10,6 +10,7 @@ import { closeRedis, openRedis, toBrokerError, whenReady } from './redis-connect
 import { redisKeys } from './redis-keys.js';
 import { RedisLiveFeed } from './redis-live.js';
 import { runAppend, runHead, runLatest, runRead } from './redis-scripts.js';
+import { createRedisPresenceStore } from './redis-presence.js';
 
 /** Options of {@link createRedisBroker}. */
 export interface RedisBrokerOptions extends CreateBrokerOptions {
@@ -115,5 +116,6 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     await Promise.all([closeRedis(commands), closeRedis(subscriber)]);
     throw toBrokerError(error);
   }
-  return composeBroker((hooks) => createRedisBackend(options, commands, subscriber, hooks));
+  const presence = createRedisPresenceStore(commands, options.prefix ?? 'ssehub');
+  return composeBroker((hooks) => createRedisBackend(options, commands, subscriber, hooks), presence);
 }

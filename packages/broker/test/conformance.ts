@@ -2,6 +2,7 @@ import { decodeCursor } from '@ssehub/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker, RetentionOptions, StoredEvent, Subscription } from '../src/broker.js';
 import { BrokerError } from '../src/errors.js';
+import { describePresenceConformance } from './presence-conformance.js';
 
 /** How a backend's test file hands the suite fresh brokers. */
 export interface ConformanceTarget {
@@ -63,8 +64,9 @@ async function publishNumbered(broker: Broker, topic: string, from: number, to: 
   return out;
 }
 
-/** The delivery contract of DESIGN.md, proven against one backend. */
+/** The delivery contract of DESIGN.md and presence, proven against one backend. */
 export function describeBrokerConformance(target: ConformanceTarget): void {
+  describePresenceConformance(target.name, target.create);
   describe(`${target.name} broker conformance`, () => {
     const open: Broker[] = [];
     let prefix = '';
