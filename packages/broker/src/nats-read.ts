@@ -7,14 +7,17 @@ import {
   type NextMsgRequest,
   type StoredMsg,
 } from '@nats-io/jetstream';
-import type { StoredEvent } from './broker.js';
+import type { LogPage, StoredEvent } from './broker.js';
 import { BrokerError } from './errors.js';
+import { mergePages } from './merge-pages.js';
 import { toStoredEvent, type RawMessage, type StreamNames } from './nats-stream.js';
 
 /** Events of one topic read by single message gets before a read switches to a consumer. @default 8 */
 export const NATS_DIRECT_READ_MAX = 8;
 /** How long a history consumer may wait for its messages, in ms. @default 5000 */
 export const NATS_FETCH_EXPIRES_MS = 5000;
+/** Topics read at once by one multi-topic read (a resync reads every topic a node listens to). @default 32 */
+export const NATS_READ_CONCURRENCY = 32;
 /** Idle time after which the server removes a history consumer we failed to delete, in ns (30 s). */
 const READ_CONSUMER_INACTIVE_NS = 30_000_000_000;
 
@@ -120,4 +123,27 @@ export async function mayHaveDropped(log: NatsLog, subject: string, after: numbe
   // A retained event at or before `after` proves nothing newer was removed.
   const oldest = await nextOnSubject(log, subject, 1);
   return !oldest || oldest.seq > after;
+}
+
+/** Maps with at most `limit` calls in flight, keeping the order of the results. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index]!);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Events of several subjects with seq > after in log order, at most `limit`, and whether retention may have cut into them. */
+export async function readSubjects(log: NatsLog, subjects: readonly string[], after: number, limit: number): Promise<LogPage> {
+  const pages = await mapLimited(subjects, NATS_READ_CONCURRENCY, async (subject) => {
+    const events = await readSubject(log, subject, after, limit);
+    return { events, dropped: await mayHaveDropped(log, subject, after, events[0]?.seq) };
+  });
+  return { events: mergePages(pages.map((page) => page.events), limit), truncated: pages.some((page) => page.dropped) };
 }

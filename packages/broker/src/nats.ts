@@ -5,11 +5,10 @@ import type { CreateBrokerOptions } from './create-broker.js';
 import { BrokerError } from './errors.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
 import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './memory.js';
-import { mergePages } from './merge-pages.js';
 import { connectNats, type NatsLink } from './nats-connection.js';
 import { startLiveFeed, type LiveFeed } from './nats-feed.js';
 import { isNoStream, publishEvents } from './nats-publish.js';
-import { latestOfSubject, mayHaveDropped, readSubject, type NatsLog } from './nats-read.js';
+import { latestOfSubject, readSubjects, type NatsLog } from './nats-read.js';
 import { StreamWatch } from './nats-watch.js';
 import {
   ensureStream,
@@ -112,11 +111,8 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
       }),
     read: (topics, after, limit) =>
       guarded('read', async () => {
-        const reader = await current();
         const subjects = topics.map((topic) => topicSubject(names, topic));
-        const pages = await Promise.all(subjects.map((subject) => readSubject(reader, subject, after, limit)));
-        const dropped = await Promise.all(subjects.map((subject, i) => mayHaveDropped(reader, subject, after, pages[i]![0]?.seq)));
-        return { events: mergePages(pages, limit), truncated: dropped.includes(true) };
+        return readSubjects(await current(), subjects, after, limit);
       }),
     latest: (topic, limit) =>
       guarded('history', async () => {
