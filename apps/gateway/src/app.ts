@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BrokerError, type Broker } from '@ssehub/broker';
+import { BrokerError, createPresenceTracker, type Broker } from '@ssehub/broker';
 import { sendError, type Logger } from '@ssehub/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
 import { parseEventsRequest, type EventsRequest } from './events-request.js';
 import { HEARTBEAT_FRAME, createFrameCache, readyFrame, reconnectFrame, resetFrame, retryFrame } from './frames.js';
 import { createGatewayMetrics } from './metrics.js';
+import { isPresencePath, servePresence } from './presence-route.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { SseConnection, type SseConnectionHooks } from './sse-connection.js';
 import { WriteScheduler } from './write-scheduler.js';
@@ -13,7 +14,7 @@ import { WriteScheduler } from './write-scheduler.js';
 /** The settings the gateway app uses (a subset of {@link GatewayConfig}). */
 export type GatewayAppConfig = Pick<
   GatewayConfig,
-  'NODE_ID' | 'HEARTBEAT_S' | 'RETRY_MS' | 'MAX_BUFFER_BYTES' | 'MAX_TOPICS_PER_CONNECTION'
+  'NODE_ID' | 'HEARTBEAT_S' | 'RETRY_MS' | 'MAX_BUFFER_BYTES' | 'MAX_TOPICS_PER_CONNECTION' | 'PRESENCE_TTL_S'
 >;
 
 /** Options of {@link createGatewayApp}. */
@@ -26,15 +27,15 @@ export interface GatewayAppOptions {
 
 /** The gateway's request handling, without a listening socket. */
 export interface GatewayApp {
-  /** Serves `/v1/events`; returns false for paths that are not the gateway's. */
+  /** Serves `/v1/events` and `/v1/presence/{topic}`; returns false for paths that are not the gateway's. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Rejects while draining or while the broker is unreachable. */
   ready(): Promise<void>;
   /** Refuses new streams, asks every client to reconnect elsewhere (jittered `retry:`) and ends its stream. */
   drain(): void;
   connectionCount(): number;
-  /** Stops the heartbeat timer and ends every stream. */
-  close(): void;
+  /** Stops the timers, ends every stream and withdraws this node's presence. */
+  close(): Promise<void>;
 }
 
 /** Builds the gateway from a broker and its config; `main.ts` adds the socket and signals. */
@@ -44,6 +45,12 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const scheduler = new WriteScheduler();
   const metrics = createGatewayMetrics(options.registry, broker, () => connections.size);
   const frameFor = createFrameCache((event) => metrics.publishToWrite.observe(Math.max(0, Date.now() - event.ts) / 1000));
+  const presence = createPresenceTracker({
+    broker,
+    nodeId: config.NODE_ID,
+    ttlS: config.PRESENCE_TTL_S,
+    onError: (error) => logger.warn({ err: error }, 'presence refresh failed; retrying'),
+  });
   let draining = false;
 
   const jitteredRetry = (): number => Math.round(config.RETRY_MS * (1 + Math.random() * 0.5));
@@ -82,6 +89,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       );
       if (!connection.isOpen) return subscription.close();
       connection.subscription = subscription;
+      if (request.user !== undefined) trackPresence(connection, request.topics, request.user);
       const { resumed, cursor } = subscription;
       connection.enqueue(readyFrame({ node: config.NODE_ID, topics: request.topics, resumed, cursor }));
       connection.start(SSE_HEADERS);
@@ -97,8 +105,21 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     }
   }
 
+  /** Counts the connection in presence for its lifetime; a broker hiccup never breaks the stream. */
+  function trackPresence(connection: SseConnection, topics: readonly string[], user: string): void {
+    const report = (error: unknown): void => logger.warn({ err: error, user }, 'presence update failed');
+    for (const topic of topics) presence.join(topic, user).catch(report);
+    connection.res.once('close', () => {
+      for (const topic of topics) presence.leave(topic, user).catch(report);
+    });
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    if (isPresencePath(url.pathname)) {
+      void servePresence(req, res, url.pathname, presence, logger);
+      return true;
+    }
     if (url.pathname !== '/v1/events') return false;
     if (req.method !== 'GET') {
       sendError(res, 'method_not_allowed', 'GET /v1/events only', { allow: 'GET' });
@@ -127,10 +148,11 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       await broker.ping();
     },
     connectionCount: () => connections.size,
-    close() {
+    async close() {
       clearInterval(heartbeat);
       draining = true;
       for (const connection of connections) connection.end();
+      await presence.close().catch((error: unknown) => logger.warn({ err: error }, 'presence could not be withdrawn'));
     },
   };
 }

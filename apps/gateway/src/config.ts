@@ -11,6 +11,8 @@ const GatewayEnvSchema = z.object({
   MAX_BUFFER_BYTES: envInt(4096, 1 << 30, 1 << 20),
   /** Topics one connection may subscribe to. */
   MAX_TOPICS_PER_CONNECTION: envInt(1, 1000, 32),
+  /** Seconds a node's presence claims live without a refresh; a dead node's users leave after this. */
+  PRESENCE_TTL_S: envInt(3, 3600, 30),
   /** Seconds a draining node waits for its streams to close before it exits anyway. */
   DRAIN_TIMEOUT_S: envInt(0, 3600, 10),
 });

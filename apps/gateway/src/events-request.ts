@@ -5,7 +5,11 @@ import { MAX_CURSOR_LENGTH, decodeCursor, isValidTopic, type ErrorCode } from '@
 export interface EventsRequest {
   readonly topics: string[];
   readonly lastEventId: string | undefined;
+  /** Who to count in presence; unauthenticated until tokens name the user. */
+  readonly user: string | undefined;
 }
+
+const USER_PATTERN = /^[^\u0000-\u001f\u007f]{1,64}$/u;
 
 /** Why a request was refused. */
 export interface RequestProblem {
@@ -38,15 +42,21 @@ export function parseEventsRequest(req: IncomingMessage, url: URL, maxTopics: nu
       message: `"${invalid.slice(0, 80)}" is not a topic: 1-8 "/"-separated segments of [A-Za-z0-9_-]{1,64}`,
     };
   }
+  const users = url.searchParams.getAll('user');
+  if (users.length > 1) return { code: 'bad_request', message: 'user is given more than once' };
+  const user = users[0]?.trim() || undefined;
+  if (user !== undefined && !USER_PATTERN.test(user)) {
+    return { code: 'bad_request', message: 'user is 1-64 characters without control characters' };
+  }
   const fromQuery = url.searchParams.getAll('lastEventId');
   if (fromQuery.length > 1) return { code: 'invalid_cursor', message: 'lastEventId is given more than once' };
   const header = req.headers['last-event-id'];
   if (Array.isArray(header)) return { code: 'invalid_cursor', message: 'Last-Event-ID is given more than once' };
   // The header wins: EventSource sends it on every reconnect, with the newest id it saw.
   const lastEventId = header ?? fromQuery[0];
-  if (lastEventId === undefined || lastEventId === '') return { topics, lastEventId: undefined };
+  if (lastEventId === undefined || lastEventId === '') return { topics, lastEventId: undefined, user };
   if (lastEventId.length > MAX_CURSOR_LENGTH || !decodeCursor(lastEventId)) {
     return { code: 'invalid_cursor', message: 'Last-Event-ID is not an event id this service issued' };
   }
-  return { topics, lastEventId };
+  return { topics, lastEventId, user };
 }

@@ -24,7 +24,7 @@ stopOnSignals({
   deadlineS: config.DRAIN_TIMEOUT_S,
   drain: () => app.drain(),
   release: async () => {
-    app.close();
+    await app.close();
     await broker.close();
   },
 });

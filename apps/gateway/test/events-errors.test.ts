@@ -29,7 +29,7 @@ describe('GET /v1/events refuses bad requests with a JSON error', () => {
     const response = await fetch(`${gateway.url}/v1/events?${query}`, { headers });
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    const body = await response.json();
+    const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe(code);
     expect(body.error.message).toEqual(expect.any(String));
   });
@@ -37,7 +37,7 @@ describe('GET /v1/events refuses bad requests with a JSON error', () => {
   it('answers 405 to a POST', async () => {
     const response = await fetch(`${gateway.url}/v1/events?topic=a`, { method: 'POST' });
     expect(response.status).toBe(405);
-    expect((await response.json()).error.code).toBe('method_not_allowed');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
   });
 
   it('keeps serving after every bad request', async () => {

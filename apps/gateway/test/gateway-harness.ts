@@ -22,6 +22,7 @@ export const TEST_CONFIG: GatewayAppConfig = {
   RETRY_MS: 1000,
   MAX_BUFFER_BYTES: 1 << 20,
   MAX_TOPICS_PER_CONNECTION: 4,
+  PRESENCE_TTL_S: 30,
 };
 
 export async function startGateway(
@@ -47,7 +48,7 @@ export async function startGateway(
       return event!.id;
     },
     async close() {
-      app.close();
+      await app.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await broker.close();

@@ -21,7 +21,7 @@ stopOnSignals({
   deadlineS: config.gateway.DRAIN_TIMEOUT_S,
   drain: () => gateway.drain(),
   release: async () => {
-    gateway.close();
+    await gateway.close();
     await broker.close();
   },
 });

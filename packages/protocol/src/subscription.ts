@@ -19,6 +19,8 @@ export interface SubscribeOptions {
   topics: readonly string[];
   /** Resume after this event id. */
   lastEventId?: string;
+  /** Who to count in the topics' presence (until tokens name the user). */
+  user?: string;
   fetch: typeof fetch;
   headers: () => Record<string, string>;
   onEvent(event: EventEnvelope): void;
@@ -38,6 +40,8 @@ export interface Subscription {
 
 /** Reconnection delay before the server sends `retry:`. @default 1000 */
 export const DEFAULT_RETRY_MS = 1000;
+/** Longest reconnection delay honoured, whatever `retry:` says. @default 600000 */
+const MAX_RETRY_MS = 600_000;
 
 /** Opens an SSE subscription over fetch (so it can send headers) and keeps it open. */
 export function subscribe(options: SubscribeOptions): Subscription {
@@ -75,11 +79,24 @@ export function subscribe(options: SubscribeOptions): Subscription {
   async function connectOnce(): Promise<void> {
     const query = new URLSearchParams();
     for (const topic of options.topics) query.append('topic', topic);
+    if (options.user) query.set('user', options.user);
     const headers: Record<string, string> = { ...options.headers(), accept: 'text/event-stream' };
     if (lastEventId) headers['last-event-id'] = lastEventId;
     const response = await options.fetch(`${options.url}?${query}`, { headers, signal: abort.signal });
     if (!response.ok || !response.body) throw new Error(`subscribe failed with HTTP ${response.status}`);
-    const parser = createSseParser({ onMessage: handle, onRetry: (ms) => (retryMs = ms) });
+    const parser = createSseParser({
+      onMessage: (message) => {
+        try {
+          handle(message);
+        } catch (error) {
+          // A frame this client cannot read is reported and skipped; rethrowing would drop the stream
+          // and resume at the same frame forever.
+          if (message.hasId) lastEventId = message.lastEventId;
+          options.onError?.(error);
+        }
+      },
+      onRetry: (ms) => (retryMs = Math.min(ms, MAX_RETRY_MS)),
+    });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
       const { value, done } = await reader.read();

@@ -1,0 +1,40 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BrokerError, type PresenceTracker } from '@ssehub/broker';
+import { isValidTopic } from '@ssehub/protocol';
+import { sendError, sendJson, type Logger } from '@ssehub/service-kit';
+
+const PRESENCE_PREFIX = '/v1/presence/';
+
+/** True for `GET /v1/presence/{topic}` paths. */
+export function isPresencePath(pathname: string): boolean {
+  return pathname.startsWith(PRESENCE_PREFIX);
+}
+
+/** Answers who is connected to a topic, across all nodes. */
+export async function servePresence(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  presence: PresenceTracker,
+  logger: Logger,
+): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return sendError(res, 'method_not_allowed', 'GET /v1/presence/{topic} only', { allow: 'GET, HEAD' });
+  }
+  let topic: string;
+  try {
+    topic = decodeURIComponent(pathname.slice(PRESENCE_PREFIX.length));
+  } catch {
+    return sendError(res, 'invalid_topic', 'the topic is not valid percent-encoding');
+  }
+  if (!isValidTopic(topic)) {
+    return sendError(res, 'invalid_topic', `"${topic.slice(0, 80)}" is not a topic: 1-8 "/"-separated segments of [A-Za-z0-9_-]{1,64}`);
+  }
+  try {
+    sendJson(res, 200, { topic, members: await presence.list(topic) });
+  } catch (error) {
+    if (error instanceof BrokerError) return sendError(res, 'unavailable', 'the broker is unavailable; retry shortly');
+    logger.error({ err: error }, 'presence lookup failed');
+    sendError(res, 'internal', 'presence could not be read');
+  }
+}
