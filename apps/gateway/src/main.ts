@@ -1,4 +1,4 @@
-import { connectBroker, createHttpServer, createLogger, createOpsRoutes, loadConfigOrExit, sendError, stopOnSignals } from '@ssehub/service-kit';
+import { connectBroker, createHttpServer, createLogger, createOpsRoutes, listenOrExit, loadConfigOrExit, sendError, stopOnSignals } from '@ssehub/service-kit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createGatewayApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
@@ -15,7 +15,7 @@ const server = createHttpServer((req, res) => {
   sendError(res, 'not_found', `no route for ${req.method} ${(req.url ?? '').split('?', 1)[0]}`);
 });
 
-server.listen(config.PORT, () => {
+listenOrExit(server, config.PORT, 'gateway', () => {
   logger.info({ port: config.PORT, broker: broker.kind }, `gateway listening on http://localhost:${config.PORT}`);
 });
 stopOnSignals({

@@ -1,15 +1,9 @@
-import { connectBroker, createHttpServer, createLogger, createOpsRoutes, loadConfigOrExit, stopOnSignals } from '@ssehub/service-kit';
+import { connectBroker, createHttpServer, createLogger, createOpsRoutes, listenOrExit, loadConfigOrExit, stopOnSignals } from '@ssehub/service-kit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createIngestApp } from './app.js';
 import { loadIngestConfig } from './config.js';
-import { closeConnectionsAfterResponse } from './keep-alive.js';
 
 const SERVICE = 'ingest';
-
-function exitWith(message: string): never {
-  process.stderr.write(`ssehub ${SERVICE}: ${message}\n`);
-  process.exit(1);
-}
 
 const config = loadConfigOrExit(SERVICE, () => loadIngestConfig());
 const logger = createLogger({ service: SERVICE, node: config.NODE_ID, level: config.LOG_LEVEL });
@@ -26,10 +20,8 @@ const ops = createOpsRoutes({
 });
 const app = createIngestApp({ broker, config, logger, registry });
 const server = createHttpServer((req, res) => ops(req, res) || app(req, res));
-const closeAfterResponse = closeConnectionsAfterResponse(server);
 
-server.once('error', (error) => exitWith(`cannot listen on port ${config.PORT}: ${error.message}`));
-server.listen(config.PORT, () => {
+listenOrExit(server, config.PORT, SERVICE, () => {
   logger.info({ port: config.PORT, broker: broker.kind }, `${SERVICE} listening on http://localhost:${config.PORT}`);
 });
 stopOnSignals({
@@ -38,7 +30,6 @@ stopOnSignals({
   deadlineS: config.DRAIN_TIMEOUT_S,
   drain: () => {
     draining = true;
-    closeAfterResponse();
   },
   release: () => broker.close(),
 });

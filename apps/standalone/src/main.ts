@@ -1,4 +1,4 @@
-import { connectBroker, createLogger, loadConfigOrExit, stopOnSignals } from '@ssehub/service-kit';
+import { connectBroker, createLogger, listenOrExit, loadConfigOrExit, stopOnSignals } from '@ssehub/service-kit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createStandaloneServer } from './app.js';
 import { loadStandaloneConfig } from './config.js';
@@ -11,7 +11,7 @@ collectDefaultMetrics({ register: registry });
 const broker = connectBroker(config.gateway, logger);
 const { server, gateway } = createStandaloneServer({ broker, config, logger, registry });
 
-server.listen(PORT, () => {
+listenOrExit(server, PORT, 'standalone', () => {
   logger.info({ port: PORT, broker: broker.kind }, 'standalone listening');
   process.stdout.write(`\n  ssehub chat is running: http://localhost:${PORT}  (broker: ${broker.kind}; Ctrl-C stops it)\n\n`);
 });

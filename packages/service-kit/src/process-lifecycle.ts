@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createBroker, deferBroker, parseBrokerUrl, type Broker } from '@ssehub/broker';
 import type { Logger } from 'pino';
 import { ConfigError } from './config.js';
+import { closeConnectionsAfterResponse } from './keep-alive.js';
 
 /** Loads config; a {@link ConfigError} prints its one line to stderr and exits 1 (no stack trace). */
 export function loadConfigOrExit<T>(service: string, load: () => T): T {
@@ -53,13 +54,27 @@ export interface StopOnSignalsOptions {
   readonly release: () => Promise<void>;
 }
 
-/** On SIGTERM/SIGINT: drain, stop accepting, wait for connections (up to the deadline), release, exit 0. */
+/** Listens on `port`; a failure to listen (port taken) prints one line and exits 1. */
+export function listenOrExit(server: Server, port: number, service: string, onListening: () => void): void {
+  server.once('error', (error) => {
+    process.stderr.write(`ssehub ${service}: cannot listen on port ${port}: ${error.message}\n`);
+    process.exit(1);
+  });
+  server.listen(port, onListening);
+}
+
+/**
+ * On SIGTERM/SIGINT: drain, stop accepting, let in-flight requests finish on connections that then
+ * close (up to the deadline), release, exit 0. Call before the server takes requests.
+ */
 export function stopOnSignals(options: StopOnSignalsOptions): void {
+  const closeAfterResponse = closeConnectionsAfterResponse(options.server);
   let stopping = false;
   async function stop(signal: string): Promise<void> {
     if (stopping) return;
     stopping = true;
     options.logger.info({ signal }, 'stopping: no new connections, open ones are asked to finish');
+    closeAfterResponse();
     options.drain?.();
     const closed = new Promise<void>((resolve) => options.server.close(() => resolve()));
     options.server.closeIdleConnections();
@@ -68,7 +83,7 @@ export function stopOnSignals(options: StopOnSignalsOptions): void {
     clearTimeout(deadline);
     await options.release();
     options.logger.info('stopped');
-    process.exit(0);
+    options.logger.flush(() => process.exit(0));
   }
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
