@@ -11,6 +11,7 @@ import {
   sendMessage,
   waitForConnectionState,
   waitForMessageCount,
+  waitForPresence,
   type RenderedMessage,
 } from './support/browser.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
@@ -109,6 +110,14 @@ describe('the chat page in headless Chromium against standalone', () => {
     expect(seenByBob).toEqual(seenByAda);
     expectCompleteAndOrdered(seenByAda, ['ada', 'bob']);
     expect(await ada.locator('[data-testid="message"].own').count()).toBe(MESSAGES_PER_USER);
+  });
+
+  it('lists who is online and follows joins and leaves', async () => {
+    await Promise.all([ada, bob].map((page) => waitForPresence(page, ['ada', 'bob'])));
+    const dave = await openChat(room, 'dave');
+    await Promise.all([ada, bob, dave].map((page) => waitForPresence(page, ['ada', 'bob', 'dave'])));
+    await dave.context().close();
+    await Promise.all([ada, bob].map((page) => waitForPresence(page, ['ada', 'bob'])));
     mkdirSync(ARTIFACTS, { recursive: true });
     await ada.screenshot({ path: join(ARTIFACTS, 'chat.png') });
   });
@@ -197,5 +206,16 @@ describe('the chat page in headless Chromium against standalone', () => {
     const [afterAda, afterBob] = await Promise.all([readMessages(ada), readMessages(bob)]);
     expect(afterAda).toEqual(afterBob);
     expect(afterAda).toEqual([expect.objectContaining({ author: 'bob', text: 'back again' })]);
+  });
+
+  it('remembers a new nickname and shows it in presence and on new messages', async () => {
+    await ada.fill('[data-testid="nickname"]', 'ada-lovelace');
+    await ada.press('[data-testid="nickname"]', 'Tab');
+    await Promise.all([ada, bob].map((page) => waitForPresence(page, ['ada-lovelace', 'bob'])));
+    await waitForConnectionState(ada, 'live');
+    await sendMessage(ada, 'new name');
+    await waitForMessageCount(bob, 2);
+    expect((await readMessages(bob)).at(-1)).toMatchObject({ author: 'ada-lovelace', text: 'new name' });
+    expect(await ada.evaluate(() => localStorage.getItem('ssehub.nickname'))).toBe('ada-lovelace');
   });
 });

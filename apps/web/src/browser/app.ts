@@ -50,7 +50,15 @@ function enterRoom(next: string): void {
   document.title = `#${next} · ssehub chat`;
   messages.clear();
   const presence = createPresenceList({ root: ui.presence, load: () => client.presence(roomTopic(next)) });
-  session = openRoomSession({ client, room: next, messages, presence, onState: badge.set, onError: showError });
+  session = openRoomSession({
+    client,
+    room: next,
+    user: nickname,
+    messages,
+    presence,
+    onState: badge.set,
+    onError: showError,
+  });
 }
 
 function followHash(): void {
@@ -66,9 +74,12 @@ function commitNickname(): boolean {
     showError(new Error(parsed.error.issues[0]?.message ?? 'invalid nickname'));
     return false;
   }
-  if (parsed.data !== nickname) saveNickname(parsed.data);
+  ui.nickname.value = parsed.data;
+  if (parsed.data === nickname) return true;
   nickname = parsed.data;
-  ui.nickname.value = nickname;
+  saveNickname(nickname);
+  // Presence knows a stream by the user it opened with: reopen the room under the new name.
+  if (room !== '') enterRoom(room);
   return true;
 }
 

@@ -10,6 +10,8 @@ export const HISTORY_LIMIT = 50;
 export interface RoomSessionOptions {
   client: SsehubClient;
   room: string;
+  /** Who this page counts as in the room's presence. */
+  user: string;
   messages: MessageList;
   presence: PresenceList;
   onState(state: ChatConnectionState, node?: string): void;
@@ -64,6 +66,7 @@ export function openRoomSession(options: RoomSessionOptions): RoomSession {
     subscription = client.subscribe({
       topics: [topic],
       lastEventId: cursor,
+      user: options.user,
       onEvent,
       onReady(payload) {
         if (closed) return;

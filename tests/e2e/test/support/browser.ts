@@ -65,3 +65,23 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   const result = await outcome.jsonValue();
   if (result !== 'sent') throw new Error(`sending "${text}" failed: ${String(result)}`);
 }
+
+/** Waits until the page's "who is online" list shows exactly `users` (in any order). */
+export async function waitForPresence(page: Page, users: readonly string[], timeoutMs = 15_000): Promise<void> {
+  const expected = [...users].sort();
+  await page
+    .waitForFunction(
+      (want) => {
+        const box = document.querySelector<HTMLElement>('[data-testid="presence"]');
+        if (!box || box.hidden) return false;
+        const shown = Array.from(box.querySelectorAll('li'), (item) => item.textContent ?? '').sort();
+        return JSON.stringify(shown) === JSON.stringify(want);
+      },
+      expected,
+      { timeout: timeoutMs },
+    )
+    .catch(async (error: unknown) => {
+      const shown = await page.locator('[data-testid="presence"] li').allTextContents();
+      throw new Error(`presence shows [${shown.join(', ')}], expected [${expected.join(', ')}]`, { cause: error });
+    });
+}
