@@ -12,6 +12,8 @@ export interface StartRedisOptions {
   readonly appendonly?: boolean;
   /** How often the AOF is fsynced; `always` makes every acknowledged write survive `kill -9`. @default "always" */
   readonly appendfsync?: 'always' | 'everysec';
+  /** Working directory (kept on stop); a fresh temp dir, removed on stop, by default. */
+  readonly dir?: string;
 }
 
 /** A private redis-server a test started on a free port with a temp dir of its own. */
@@ -21,7 +23,7 @@ export interface RedisServer {
   readonly port: number;
   /** Its working directory (AOF files live here). */
   readonly dir: string;
-  /** Stops it for good (SIGTERM) and deletes its directory. */
+  /** Stops it for good (SIGTERM) and deletes its directory when it was a temp one. */
   stop(): Promise<void>;
   /** kill -9, keeping its directory so {@link RedisServer.restart} finds the AOF again. */
   kill(): Promise<void>;
@@ -63,7 +65,8 @@ async function waitForPong(port: number, timeoutMs = 15_000): Promise<void> {
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const binary = requireBinary('redis-server', 'redis-server');
   const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'ssehub-redis-'));
+  const ownDir = options.dir === undefined;
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'ssehub-redis-')));
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -92,7 +95,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     dir,
     async stop() {
       await running?.stop();
-      await rm(dir, { recursive: true, force: true });
+      if (ownDir) await rm(dir, { recursive: true, force: true });
     },
     kill: async () => running?.kill(),
     async restart() {

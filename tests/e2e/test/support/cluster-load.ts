@@ -1,0 +1,127 @@
+// Load and delivery checks shared by the cluster tests: numbered events in, per-client verdicts out.
+import { READY_EVENT, decodeCursor } from '@ssehub/protocol';
+import { openSse, type SseTestClient } from '@ssehub/testkit';
+
+/** The event type the cluster tests publish; `data.n` is the publisher's sequence number. @default "test.seq" */
+export const SEQ_EVENT_TYPE = 'test.seq';
+
+/** One acknowledged publish: sequence number and the id the broker assigned. */
+export interface Ack {
+  readonly n: number;
+  readonly id: string;
+}
+
+/** A delivered event, as the checks see it. */
+export interface Delivered {
+  readonly id: string;
+  readonly n: number;
+}
+
+/** `POST /v1/publish` of `{n}` on `topic`; returns the raw response (callers decide what a non-201 means). */
+export function publishEvent(baseUrl: string, topic: string, n: number, idempotencyKey?: string): Promise<Response> {
+  return fetch(`${baseUrl}/v1/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    body: JSON.stringify({ topic, type: SEQ_EVENT_TYPE, data: { n } }),
+  });
+}
+
+/** Options of {@link publishSteadily}. */
+export interface PublishSteadilyOptions {
+  readonly url: string;
+  readonly topic: string;
+  readonly count: number;
+  /** Events per second; each publish starts on its own tick of a fixed schedule. */
+  readonly ratePerS: number;
+  /** First sequence number. @default 0 */
+  readonly from?: number;
+  /** Called after each acknowledged publish (the test's clock for faults "mid-stream"). */
+  readonly onAck?: (ack: Ack) => void | Promise<void>;
+}
+
+/** Publishes `count` numbered events one after another at a steady rate; every one must get 201. */
+export async function publishSteadily(options: PublishSteadilyOptions): Promise<Ack[]> {
+  const acks: Ack[] = [];
+  const from = options.from ?? 0;
+  const start = performance.now();
+  for (let index = 0; index < options.count; index += 1) {
+    const due = start + (index * 1000) / options.ratePerS;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const n = from + index;
+    const response = await publishEvent(options.url, options.topic, n);
+    const body = await response.text();
+    if (response.status !== 201) throw new Error(`publish #${n} answered ${response.status}: ${body}`);
+    const ack = { n, id: (JSON.parse(body) as { id: string }).id };
+    acks.push(ack);
+    await options.onAck?.(ack);
+  }
+  return acks;
+}
+
+/** The numbered events a client received on `topic`, in arrival order. */
+export function deliveredOn(client: SseTestClient, topic: string): Delivered[] {
+  return client
+    .events()
+    .filter((event) => event.topic === topic && event.type === SEQ_EVENT_TYPE)
+    .map((event) => ({ id: event.id, n: (event.data as { n: number }).n }));
+}
+
+/** What went wrong for one client, empty arrays and zeros when nothing did. */
+export interface DeliveryVerdict {
+  readonly received: number;
+  /** Acknowledged sequence numbers never delivered (first 20). */
+  readonly missing: number[];
+  /** Sequence numbers delivered more than once (first 20). */
+  readonly duplicated: number[];
+  /** Deliveries whose id was not above the previous one's. */
+  readonly outOfOrder: number;
+  /** Deliveries whose id differs from the one the publish was acknowledged with. */
+  readonly wrongId: number;
+}
+
+function sequenceOf(id: string): number {
+  const position = decodeCursor(id)?.positions[0];
+  if (position === undefined) throw new Error(`malformed event id ${id}`);
+  return position;
+}
+
+/** Compares what a client got with what was acknowledged: nothing lost, nothing twice, ids increasing. */
+export function checkDelivery(delivered: readonly Delivered[], acks: readonly Ack[]): DeliveryVerdict {
+  const idByN = new Map(acks.map((ack) => [ack.n, ack.id]));
+  const seen = new Map<number, number>();
+  let outOfOrder = 0;
+  let wrongId = 0;
+  delivered.forEach((event, index) => {
+    seen.set(event.n, (seen.get(event.n) ?? 0) + 1);
+    if (idByN.has(event.n) && idByN.get(event.n) !== event.id) wrongId += 1;
+    const previous = delivered[index - 1];
+    if (previous && sequenceOf(event.id) <= sequenceOf(previous.id)) outOfOrder += 1;
+  });
+  return {
+    received: delivered.length,
+    missing: acks.filter((ack) => !seen.has(ack.n)).map((ack) => ack.n).slice(0, 20),
+    duplicated: [...seen].filter(([, times]) => times > 1).map(([n]) => n).slice(0, 20),
+    outOfOrder,
+    wrongId,
+  };
+}
+
+/** The verdict every client must get. */
+export function perfectDelivery(count: number): DeliveryVerdict {
+  return { received: count, missing: [], duplicated: [], outOfOrder: 0, wrongId: 0 };
+}
+
+/** The node named by the stream's `ssehub.ready` frame (which gateway serves it). */
+export function servingNode(client: SseTestClient): string | undefined {
+  const ready = client.messages.find((message) => message.event === READY_EVENT);
+  return ready ? (JSON.parse(ready.data) as { node: string }).node : undefined;
+}
+
+/** Opens `/v1/events?topic=…` at `baseUrl` and waits for `ssehub.ready` (the subscription is live). */
+export async function openLiveStream(baseUrl: string, topic: string, headers: Record<string, string> = {}): Promise<SseTestClient> {
+  const client = await openSse(`${baseUrl}/v1/events?topic=${encodeURIComponent(topic)}`, headers);
+  if (client.status !== 200) throw new Error(`stream on ${baseUrl} answered ${client.status}: ${client.raw()}`);
+  await client.waitFor((c) => servingNode(c) !== undefined, 'ssehub.ready');
+  return client;
+}

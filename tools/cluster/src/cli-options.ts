@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { BROKER_KINDS, type BrokerKind } from './broker-server.js';
+
+/** The load balancer's port when `PORT` is not set. @default 8080 */
+export const DEFAULT_PORT = 8080;
+
+/** What `pnpm cluster` was asked to start. */
+export interface CliOptions {
+  readonly broker: BrokerKind;
+  readonly gateways: number;
+  readonly port: number;
+  readonly name: string;
+  readonly help: boolean;
+}
+
+/** The `--help` text. */
+export const USAGE = `Usage: pnpm cluster [--broker redis|nats] [--gateways N] [--name NAME]
+
+Starts the ssehub cluster on loopback: a private redis-server (AOF) or nats-server (JetStream),
+N gateways, ingest, web and nginx in front, all on free ports except nginx's. Ctrl-C stops everything.
+
+  --broker redis|nats   the broker (env BROKER; default redis)
+  --gateways N          gateway processes (default 2)
+  --name NAME           keeps config, logs and broker data in .cluster/NAME/ (default "local")
+  PORT                  nginx's port (default ${DEFAULT_PORT})`;
+
+function integer(value: string, what: string, min: number, max: number): number {
+  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(parsed >= min && parsed <= max)) throw new Error(`${what}: expected an integer from ${min} to ${max} (got "${value}")`);
+  return parsed;
+}
+
+/** Reads argv and the environment; throws one line naming the bad option. */
+export function parseCliOptions(argv: readonly string[], env: Record<string, string | undefined>): CliOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      broker: { type: 'string' },
+      gateways: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  const broker = values.broker ?? env.BROKER ?? 'redis';
+  if (!BROKER_KINDS.includes(broker as BrokerKind)) {
+    throw new Error(`${values.broker === undefined ? 'BROKER' : '--broker'}: expected redis or nats (got "${broker}")`);
+  }
+  const name = values.name ?? 'local';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new Error(`--name: expected 1-64 characters of [A-Za-z0-9_-] (got "${name}")`);
+  return {
+    broker: broker as BrokerKind,
+    gateways: integer(values.gateways ?? '2', '--gateways', 1, 32),
+    port: env.PORT ? integer(env.PORT, 'PORT', 1, 65_535) : DEFAULT_PORT,
+    name,
+    help: values.help ?? false,
+  };
+}

@@ -1,0 +1,127 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '@ssehub/testkit';
+import { startClusterBroker, type BrokerKind, type ClusterBroker } from './broker-server.js';
+import { startNginx, type NginxServer } from './nginx-server.js';
+import { startNodeService, type NodeService, type UnexpectedExitHandler } from './node-service.js';
+import { APP_ENTRIES, clusterDir, requireBuiltApps } from './paths.js';
+
+/** Options of {@link startCluster}. */
+export interface ClusterOptions {
+  /** The broker every app shares. @default "redis" */
+  readonly broker?: BrokerKind;
+  /** How many gateway processes. @default 2 */
+  readonly gateways?: number;
+  /** The load balancer's port; a free one by default. */
+  readonly port?: number;
+  /** Names `.cluster/<name>/` (config, logs, broker data); a unique one by default. */
+  readonly name?: string;
+  /** Keep `.cluster/<name>/` after {@link Cluster.stop} (logs, broker data for the next start). @default false */
+  readonly keep?: boolean;
+  /** Extra environment for the gateways and ingest (`RETRY_MS`, `HEARTBEAT_S`, `LOG_LEVEL`, ...). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Called when an app exits without having been asked to. */
+  readonly onUnexpectedExit?: UnexpectedExitHandler;
+}
+
+/** One gateway of a cluster; its `NODE_ID` is its name (`gateway-1`, ...). */
+export interface ClusterGateway extends NodeService {
+  readonly nodeId: string;
+}
+
+/** A running cluster: broker, gateways, ingest, web and nginx on loopback. */
+export interface Cluster {
+  readonly name: string;
+  readonly dir: string;
+  /** nginx: what clients use. */
+  readonly url: string;
+  readonly gatewayUrls: readonly string[];
+  readonly ingestUrl: string;
+  readonly webUrl: string;
+  readonly gateways: readonly ClusterGateway[];
+  readonly ingest: NodeService;
+  readonly web: NodeService;
+  readonly broker: ClusterBroker;
+  readonly nginx: NginxServer;
+  /** Stops nginx, then every app (SIGTERM), then the broker; removes the directory unless `keep`. */
+  stop(): Promise<void>;
+}
+
+let clusterCount = 0;
+
+/** Starts every process of the topology, resolving once each `/readyz` and nginx's `/healthz` answer 200. */
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  requireBuiltApps();
+  clusterCount += 1;
+  const name = options.name ?? `cluster-${process.pid}-${clusterCount}`;
+  const dir = clusterDir(name);
+  const logDir = join(dir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    // Reverse start order: nginx first (clients stop arriving), the broker last.
+    for (const stop of stoppers.splice(0).reverse()) await stop();
+    if (!options.keep) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const broker = await startClusterBroker(options.broker ?? 'redis', join(dir, options.broker ?? 'redis'));
+    stoppers.push(() => broker.stop());
+    const apps = await startApps(broker.url, logDir, options);
+    stoppers.push(() => Promise.all(apps.all.map((app) => app.stop())).then(() => undefined));
+    const nginx = await startNginx({
+      dir,
+      port: options.port ?? (await freePort()),
+      gateways: apps.gateways.map((gateway) => `127.0.0.1:${gateway.port}`),
+      ingest: [`127.0.0.1:${apps.ingest.port}`],
+      web: [`127.0.0.1:${apps.web.port}`],
+    });
+    stoppers.push(() => nginx.stop());
+    const { gateways, ingest, web } = apps;
+    return {
+      name,
+      dir,
+      url: nginx.url,
+      gatewayUrls: gateways.map((gateway) => gateway.url),
+      ingestUrl: ingest.url,
+      webUrl: web.url,
+      gateways,
+      ingest,
+      web,
+      broker,
+      nginx,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+interface ClusterApps {
+  readonly gateways: ClusterGateway[];
+  readonly ingest: NodeService;
+  readonly web: NodeService;
+  readonly all: NodeService[];
+}
+
+/** Starts the gateways, ingest and web side by side; if one fails, the others are stopped again. */
+async function startApps(brokerUrl: string, logDir: string, options: ClusterOptions): Promise<ClusterApps> {
+  const env = { BROKER_URL: brokerUrl, ...options.env };
+  const start = async (name: string, entry: string, serviceEnv: Record<string, string>): Promise<NodeService> =>
+    startNodeService({ name, entry, port: await freePort(), env: serviceEnv, logDir, onUnexpectedExit: options.onUnexpectedExit });
+  const gatewayNames = Array.from({ length: options.gateways ?? 2 }, (_, index) => `gateway-${index + 1}`);
+  const started = await Promise.allSettled([
+    start('ingest', APP_ENTRIES.ingest, { ...env, NODE_ID: 'ingest-1' }),
+    start('web', APP_ENTRIES.web, {}),
+    ...gatewayNames.map((name) => start(name, APP_ENTRIES.gateway, { ...env, NODE_ID: name })),
+  ]);
+  const all = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    await Promise.all(all.map((app) => app.stop()));
+    throw failed.reason;
+  }
+  const [ingest, web, ...rest] = all as [NodeService, NodeService, ...NodeService[]];
+  const gateways = rest.map((gateway) => Object.assign(gateway, { nodeId: gateway.name }));
+  return { gateways, ingest, web, all };
+}
