@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'payload_too_large',
   'headers_too_large',
   'unsupported_media_type',
+  'request_timeout',
   'rate_limited',
   'too_many_connections',
   'unavailable',

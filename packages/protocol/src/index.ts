@@ -9,6 +9,16 @@ export {
   type Topic,
 } from './topic.js';
 export {
+  MAX_TOPIC_PATTERNS,
+  SsehubClaimSchema,
+  TopicPatternSchema,
+  compileTopicPatterns,
+  isValidTopicPattern,
+  matchTopicPattern,
+  type SsehubClaim,
+  type TopicPatternSet,
+} from './topic-pattern.js';
+export {
   CONTROL_EVENT_PREFIX,
   ChatMessageSchema,
   EVENT_DATA_SCHEMAS,

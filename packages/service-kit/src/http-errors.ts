@@ -15,6 +15,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   payload_too_large: 413,
   headers_too_large: 431,
   unsupported_media_type: 415,
+  request_timeout: 408,
   rate_limited: 429,
   too_many_connections: 429,
   unavailable: 503,

@@ -1,0 +1,52 @@
+import type { LimitName } from './limit-metrics.js';
+
+/** Options of {@link createConnectionLimiter}; 0 turns a limit off. */
+export interface ConnectionLimiterOptions {
+  readonly perUser: number;
+  readonly perIp: number;
+}
+
+/** A held connection slot. */
+export interface ConnectionSlot {
+  /** Gives the slot back; calling it again does nothing. */
+  release(): void;
+}
+
+/** Counts the open connections of each user and each client IP on this node. */
+export interface ConnectionLimiter {
+  /** A slot, or the limit that refused it. Anonymous connections count per IP only. */
+  acquire(ip: string, user: string | undefined): ConnectionSlot | LimitName;
+  /** Open connections counted for `key` (`ip:<addr>` or `user:<sub>`). */
+  count(key: string): number;
+}
+
+/** Creates the per-node connection counter of the gateway. */
+export function createConnectionLimiter(options: ConnectionLimiterOptions): ConnectionLimiter {
+  const counts = new Map<string, number>();
+  const count = (key: string): number => counts.get(key) ?? 0;
+  const change = (key: string, by: number): void => {
+    const next = count(key) + by;
+    if (next === 0) counts.delete(key);
+    else counts.set(key, next);
+  };
+  return {
+    acquire(ip, user) {
+      const ipKey = `ip:${ip}`;
+      const userKey = user === undefined ? undefined : `user:${user}`;
+      if (options.perIp > 0 && count(ipKey) >= options.perIp) return 'connections_per_ip';
+      if (userKey !== undefined && options.perUser > 0 && count(userKey) >= options.perUser) return 'connections_per_user';
+      change(ipKey, 1);
+      if (userKey !== undefined) change(userKey, 1);
+      let held = true;
+      return {
+        release() {
+          if (!held) return;
+          held = false;
+          change(ipKey, -1);
+          if (userKey !== undefined) change(userKey, -1);
+        },
+      };
+    },
+    count,
+  };
+}
