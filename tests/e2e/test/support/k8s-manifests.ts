@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { parseAllDocuments } from 'yaml';
+import { REPO_ROOT } from './standalone.js';
+
+/** Where the manifests live. */
+export const K8S_DIR = join(REPO_ROOT, 'deploy/k8s');
+
+/** The model (OpenAPI schema) of every kind the manifests may use; a new kind must be added here. */
+export const MODELS: Readonly<Record<string, new (data: never) => { validate(): void }>> = {
+  'v1/Namespace': Namespace,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/Ingress': Ingress,
+};
+
+/** One object of a manifest file, with the file it came from. */
+export interface Manifest {
+  file: string;
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: any;
+}
+
+/** Every object of every `*.yaml` in deploy/k8s except kustomization.yaml. */
+export async function loadManifests(): Promise<Manifest[]> {
+  const files = (await readdir(K8S_DIR)).filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml');
+  const manifests: Manifest[] = [];
+  for (const file of files.sort()) {
+    for (const document of parseAllDocuments(await readFile(join(K8S_DIR, file), 'utf8'))) {
+      if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}`);
+      manifests.push({ ...(document.toJS() as Manifest), file });
+    }
+  }
+  return manifests;
+}
+
+/** The environment variable names an app's config schema reads (its own config.ts plus the shared base). */
+export async function envNamesReadBy(app: string): Promise<Set<string>> {
+  const sources = [await readFile(join(REPO_ROOT, `apps/${app}/src/config.ts`), 'utf8')];
+  if (sources[0]!.includes('BASE_ENV_SHAPE')) sources.push(await readFile(join(REPO_ROOT, 'packages/service-kit/src/config.ts'), 'utf8'));
+  return new Set(sources.flatMap((source) => [...source.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1]!)));
+}
+
+/**
+ * The schemas accept unknown fields (as the API server does by default), so a misspelt `readinesProbe` would
+ * pass them and be dropped silently. TypeScript's excess-property check on the same models' types catches
+ * it, like kubeconform's -strict: each object becomes a typed literal and tsc must accept the file.
+ * Answers one line per error, naming the manifest.
+ */
+export async function unknownFieldErrors(manifests: readonly Manifest[]): Promise<string[]> {
+  const models = join(REPO_ROOT, 'tests/e2e/node_modules/kubernetes-models');
+  const dir = await mkdtemp(join(tmpdir(), 'ssehub-k8s-strict-'));
+  const modulePath = (m: Manifest): string => `kubernetes-models/${m.apiVersion}/${m.kind}`;
+  const kinds = [...new Map(manifests.map((m) => [m.kind, modulePath(m)])).entries()];
+  const header = kinds.map(([kind, path]) => `import type { I${kind} } from '${path}';`);
+  const body = manifests.map(({ file, ...object }, i) => `export const m${i}: I${object.kind} = ${JSON.stringify(object)};`);
+  const tsconfig = {
+    compilerOptions: { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022', types: [] },
+    files: ['manifests.ts'],
+  };
+  // Resolved by absolute path, so the temp project needs no node_modules of its own.
+  Object.assign(tsconfig.compilerOptions, { skipLibCheck: true, paths: { 'kubernetes-models/*': [`${models}/*`] } });
+  try {
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+    await writeFile(join(dir, 'manifests.ts'), [...header, ...body].join('\n'));
+    const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+    await promisify(execFile)(process.execPath, [tsc, '-p', dir]);
+    return [];
+  } catch (error) {
+    const output = (error as { stdout?: string }).stdout ?? String(error);
+    return output.split('\n').filter(Boolean).map((line) => {
+      const row = Number(/manifests\.ts\((\d+),/.exec(line)?.[1]) - header.length - 1;
+      const manifest = manifests[row];
+      return manifest ? `${manifest.file} ${manifest.kind} ${manifest.metadata.name}: ${line.replace(/^.*?error /, '')}` : line;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
