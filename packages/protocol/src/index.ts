@@ -67,5 +67,15 @@ export { ERROR_CODES, ErrorBodySchema, ErrorCodeSchema, SsehubError, errorBody, 
 export { MAX_CURSOR_LENGTH, decodeCursor, encodeCursor, isValidEpoch, type Cursor } from './cursor.js';
 export { formatSseComment, formatSseFrame, formatSseRetry, type SseFrame } from './sse-format.js';
 export { createSseParser, type SseMessage, type SseParser, type SseParserOptions } from './sse-parser.js';
-export { createSsehubClient, type SsehubClient, type SsehubClientOptions } from './client.js';
+export { createSsehubClient, type PublishCallOptions, type SsehubClient, type SsehubClientOptions } from './client.js';
+export type { ClientSubscribeOptions, SubscribeTarget } from './subscriber.js';
+export type {
+  EventDataMap,
+  EventDataMapWith,
+  EventHandlerMap,
+  EventSchemas,
+  SubscriptionHandlers,
+  TypedEvent,
+} from './typed-handlers.js';
+export type { RetryOptions } from './publish-retry.js';
 export { DEFAULT_RETRY_MS, subscribe, type ConnectionState, type SubscribeOptions, type Subscription } from './subscription.js';

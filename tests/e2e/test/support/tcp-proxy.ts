@@ -8,6 +8,11 @@ export interface TcpProxy {
   cut(): void;
   /** Accepts and forwards connections again. */
   resume(): void;
+  /**
+   * Resets the next connection the moment its server starts answering, so the request was served but
+   * the client never sees the answer (a publish that landed, then the network failed).
+   */
+  dropNextAnswer(): void;
   close(): Promise<void>;
 }
 
@@ -15,6 +20,7 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let refusing = false;
+  let answersToDrop = 0;
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -25,7 +31,17 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     const upstream = connect(targetPort, '127.0.0.1');
     track(client);
     track(upstream);
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => {
+      if (answersToDrop > 0) {
+        answersToDrop -= 1;
+        upstream.destroy();
+        return void client.resetAndDestroy();
+      }
+      if (!client.write(chunk)) upstream.pause();
+    });
+    client.on('drain', () => upstream.resume());
+    upstream.on('end', () => client.end());
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -38,6 +54,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     resume() {
       refusing = false;
+    },
+    dropNextAnswer() {
+      answersToDrop += 1;
     },
     close() {
       for (const socket of sockets) socket.destroy();
