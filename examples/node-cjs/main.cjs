@@ -14,6 +14,8 @@ const {
 } = require('@ssehub/protocol');
 
 const baseUrl = process.env.SSEHUB_URL || 'http://localhost:8080';
+// A JWT whose claims allow these topics, unless the server makes `examples/**` public (PUBLIC_TOPICS).
+const token = process.env.SSEHUB_TOKEN;
 const COUNT = 3;
 
 /** Schemas, the cursor codec and the SSE encoder/parser need no server. */
@@ -47,7 +49,7 @@ async function inProcessBroker() {
 
 /** The typed client against a real server: subscribe, publish once live, receive every event once, in order. */
 function overHttp() {
-  const client = createSsehubClient({ baseUrl });
+  const client = createSsehubClient({ baseUrl, token });
   const topic = `examples/cjs-${process.pid}-${Date.now()}`;
   const received = [];
   let allReceived;

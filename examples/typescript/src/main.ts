@@ -16,7 +16,11 @@ const CounterSchema = z.object({ n: z.number().int().nonnegative() });
 type Counter = z.infer<typeof CounterSchema>;
 
 const COUNT = 3;
-const client = createSsehubClient({ baseUrl: process.env['SSEHUB_URL'] ?? 'http://localhost:8080' });
+// SSEHUB_TOKEN: a JWT whose claims allow these topics, unless the server makes `examples/**` public.
+const client = createSsehubClient({
+  baseUrl: process.env['SSEHUB_URL'] ?? 'http://localhost:8080',
+  token: process.env['SSEHUB_TOKEN'],
+});
 const topic = `examples/ts-${process.pid}-${Date.now()}`;
 
 /** Publishes `COUNT` counters once the stream is live and resolves with every counter received, in order. */

@@ -71,7 +71,9 @@ describe('the packed packages, installed by npm outside the workspace', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'ssehub-packed-'));
-    [tarballs, server] = await Promise.all([installPacked(work), startStandalone()]);
+    // The examples run without a token, as a first try against a local server would: their topics are public.
+    const open = { PUBLIC_TOPICS: 'examples/**', ANONYMOUS_PUBLISH_TOPICS: 'examples/**' };
+    [tarballs, server] = await Promise.all([installPacked(work), startStandalone(open)]);
   });
   afterAll(async () => {
     await server?.stop();

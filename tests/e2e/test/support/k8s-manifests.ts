@@ -51,10 +51,23 @@ export async function loadManifests(): Promise<Manifest[]> {
   return manifests;
 }
 
-/** The environment variable names an app's config schema reads (its own config.ts plus the shared base). */
+/** The env shapes service-kit exports (`BASE_ENV_SHAPE`, `AUTH_ENV_SHAPE`, ...), by name, with their file's text. */
+async function serviceKitShapes(): Promise<Map<string, string>> {
+  const root = join(REPO_ROOT, 'packages/service-kit/src');
+  const shapes = new Map<string, string>();
+  for (const file of await readdir(root, { recursive: true })) {
+    if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+    const source = await readFile(join(root, file), 'utf8');
+    for (const [, name] of source.matchAll(/export const ([A-Z_]+_ENV_SHAPE)\b/g)) shapes.set(name!, source);
+  }
+  return shapes;
+}
+
+/** The environment variable names an app's config schema reads: its config.ts plus every shared shape it spreads. */
 export async function envNamesReadBy(app: string): Promise<Set<string>> {
-  const sources = [await readFile(join(REPO_ROOT, `apps/${app}/src/config.ts`), 'utf8')];
-  if (sources[0]!.includes('BASE_ENV_SHAPE')) sources.push(await readFile(join(REPO_ROOT, 'packages/service-kit/src/config.ts'), 'utf8'));
+  const config = await readFile(join(REPO_ROOT, `apps/${app}/src/config.ts`), 'utf8');
+  const shapes = await serviceKitShapes();
+  const sources = [config, ...[...config.matchAll(/\.\.\.([A-Z_]+_ENV_SHAPE)\b/g)].map(([, name]) => shapes.get(name!) ?? '')];
   return new Set(sources.flatMap((source) => [...source.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1]!)));
 }
 
