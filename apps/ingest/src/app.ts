@@ -1,7 +1,8 @@
 import type { Broker } from '@ssehub/broker';
-import type { Logger } from '@ssehub/service-kit';
+import { createLimitHits, type AccessPolicy, type LimitHits, type Logger } from '@ssehub/service-kit';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
+import { corsMiddleware, createPublishGate, type PublishGate } from './access.js';
 import type { IngestConfig } from './config.js';
 import { createErrorHandler, notFound } from './error-handler.js';
 import { createIngestMetrics } from './metrics.js';
@@ -14,10 +15,15 @@ import { createRoomRoutes } from './routes/rooms.js';
 export interface IngestAppOptions {
   readonly broker: Broker;
   /** The settings the routes read; a full {@link IngestConfig} will do. */
-  readonly config: Pick<IngestConfig, 'MAX_BODY_BYTES'>;
+  readonly config: Pick<
+    IngestConfig,
+    'MAX_BODY_BYTES' | 'MAX_BATCH_EVENTS' | 'PUBLISH_RATE_PER_S' | 'PUBLISH_BURST' | 'TRUST_PROXY_HOPS' | 'CORS_ORIGINS'
+  >;
   readonly logger: Logger;
   /** Where the ingest metrics are registered; one app per registry. */
   readonly registry: Registry;
+  /** Who may read and publish which topics (service-kit's `createAccessPolicy`); shared with the gateway in standalone. */
+  readonly access: AccessPolicy;
 }
 
 /** What every route factory receives. */
@@ -25,21 +31,40 @@ export interface RouteDeps {
   readonly broker: Broker;
   readonly publish: Publisher;
   readonly maxBodyBytes: number;
+  readonly maxBatchEvents: number;
+  readonly access: AccessPolicy;
+  /** Authorises and rate-limits a publish. */
+  readonly gate: PublishGate;
+  readonly limitHits: LimitHits;
 }
 
 /** Builds the express app of the write API (`/v1/publish`, room messages, history); it does not listen. */
 export function createIngestApp(options: IngestAppOptions): Express {
+  const { access, config } = options;
   const metrics = createIngestMetrics(options.registry);
+  const limitHits = createLimitHits(options.registry);
+  const gate = createPublishGate({
+    access,
+    limitHits,
+    ratePerS: config.PUBLISH_RATE_PER_S,
+    burst: config.PUBLISH_BURST,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+  });
   const deps: RouteDeps = {
     broker: options.broker,
     publish: createPublisher(options.broker, metrics),
-    maxBodyBytes: options.config.MAX_BODY_BYTES,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    maxBatchEvents: config.MAX_BATCH_EVENTS,
+    access,
+    gate,
+    limitHits,
   };
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  app.use(corsMiddleware(config.CORS_ORIGINS));
   app.use(createPublishRoutes(deps), createRoomRoutes(deps), createHistoryRoutes(deps));
   app.use(notFound);
-  app.use(createErrorHandler({ logger: options.logger, metrics }));
+  app.use(createErrorHandler({ logger: options.logger, metrics, limitHits }));
   return app;
 }

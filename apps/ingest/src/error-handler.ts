@@ -1,6 +1,6 @@
 import { BrokerError } from '@ssehub/broker';
 import { SsehubError, type ErrorCode } from '@ssehub/protocol';
-import { sendError, type Logger } from '@ssehub/service-kit';
+import { redactToken, sendError, type LimitHits, type Logger } from '@ssehub/service-kit';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { IngestMetrics } from './metrics.js';
 
@@ -54,15 +54,21 @@ export function toApiError(error: unknown): ApiError {
 export interface ErrorHandlerOptions {
   readonly logger: Logger;
   readonly metrics: IngestMetrics;
+  /** Counts bodies refused for their size. */
+  readonly limitHits?: LimitHits;
 }
 
 /** The one place errors become `{error: {code, message}}` responses; 5xx are logged with their stack. */
-export function createErrorHandler({ logger, metrics }: ErrorHandlerOptions): ErrorRequestHandler {
+export function createErrorHandler({ logger, metrics, limitHits }: ErrorHandlerOptions): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const apiError = toApiError(error);
     metrics.errors.inc({ code: apiError.code });
-    if (apiError.code === 'internal') logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
-    else if (apiError.code === 'unavailable') logger.warn({ err: error, url: req.originalUrl }, 'broker unavailable');
+    // A token given as ?access_token= must not end up in the log.
+    const url = redactToken(req.originalUrl);
+    if (apiError.code === 'internal') logger.error({ err: error, method: req.method, url }, 'request failed');
+    else if (apiError.code === 'unavailable') logger.warn({ err: error, url }, 'broker unavailable');
+    if (apiError.code === 'payload_too_large') limitHits?.('body_bytes');
+    if (apiError.code === 'unauthorized' && !res.headersSent) res.setHeader('www-authenticate', 'Bearer realm="ssehub"');
     if (res.headersSent) {
       res.destroy();
       return;

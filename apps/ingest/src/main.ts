@@ -1,4 +1,17 @@
-import { connectBroker, createHttpServer, createLogger, createOpsRoutes, listenOrExit, loadConfigOrExit, stopOnSignals } from '@ssehub/service-kit';
+import {
+  connectBroker,
+  createAccessPolicy,
+  createHttpServer,
+  createLimitHits,
+  createLogger,
+  createOpsRoutes,
+  httpServerLimits,
+  listenOrExit,
+  loadConfigOrExit,
+  logAccessWarnings,
+  stopOnSignals,
+} from '@ssehub/service-kit';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createIngestApp } from './app.js';
 import { loadIngestConfig } from './config.js';
@@ -18,8 +31,10 @@ const ops = createOpsRoutes({
   registry,
   ready: () => (draining ? Promise.reject(new Error('draining')) : broker.ping()),
 });
-const app = createIngestApp({ broker, config, logger, registry });
-const server = createHttpServer((req, res) => ops(req, res) || app(req, res));
+const access = createAccessPolicy({ config, jose: { jwtVerify, createRemoteJWKSet } });
+logAccessWarnings(logger, config, { publishes: true });
+const app = createIngestApp({ broker, config, logger, registry, access });
+const server = createHttpServer((req, res) => ops(req, res) || app(req, res), httpServerLimits(config, createLimitHits(registry)));
 
 listenOrExit(server, config.PORT, SERVICE, () => {
   logger.info({ port: config.PORT, broker: broker.kind }, `${SERVICE} listening on http://localhost:${config.PORT}`);

@@ -2,9 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createMemoryBroker, type Broker, type StoredEvent } from '@ssehub/broker';
+import { AUTH_ENV_SHAPE, createAccessPolicy, type AccessPolicy } from '@ssehub/service-kit';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { createIngestApp } from '../src/index.js';
+import { z } from 'zod';
+import { createIngestApp, type IngestConfig } from '../src/index.js';
 
 /** An ingest app listening on an ephemeral loopback port, over a memory broker. */
 export interface TestIngest {
@@ -16,8 +19,27 @@ export interface TestIngest {
   close(): Promise<void>;
 }
 
+/** An access policy from auth variables as the environment would give them. */
+export function testAccess(env: Record<string, string> = {}): AccessPolicy {
+  return createAccessPolicy({ config: z.object(AUTH_ENV_SHAPE).parse(env), jose: { jwtVerify, createRemoteJWKSet } });
+}
+
+/** The publish and history tests use any topic without a token; the auth tests pass their own policy. */
+export const OPEN_ACCESS_ENV = { PUBLIC_TOPICS: '**', ANONYMOUS_PUBLISH_TOPICS: '**' };
+
+/** Limits off unless a test sets them. */
+const TEST_LIMITS = { MAX_BATCH_EVENTS: 100, PUBLISH_RATE_PER_S: 0, PUBLISH_BURST: 100, TRUST_PROXY_HOPS: 0, CORS_ORIGINS: [] };
+
+/** Options of {@link startIngest}. */
+export interface StartIngestOptions {
+  broker?: Broker;
+  maxBodyBytes?: number;
+  access?: AccessPolicy;
+  limits?: Partial<Pick<IngestConfig, keyof typeof TEST_LIMITS>>;
+}
+
 /** Starts the ingest app on a free port; `broker` defaults to a fresh memory broker. */
-export async function startIngest(options: { broker?: Broker; maxBodyBytes?: number } = {}): Promise<TestIngest> {
+export async function startIngest(options: StartIngestOptions = {}): Promise<TestIngest> {
   const broker = options.broker ?? createMemoryBroker();
   const registry = new Registry();
   const logs: Array<Record<string, unknown>> = [];
@@ -28,7 +50,9 @@ export async function startIngest(options: { broker?: Broker; maxBodyBytes?: num
     },
   });
   const logger = pino({ level: 'warn' }, sink);
-  const app = createIngestApp({ broker, config: { MAX_BODY_BYTES: options.maxBodyBytes ?? 65_536 }, logger, registry });
+  const config = { ...TEST_LIMITS, ...options.limits, MAX_BODY_BYTES: options.maxBodyBytes ?? 65_536 };
+  const access = options.access ?? testAccess(OPEN_ACCESS_ENV);
+  const app = createIngestApp({ broker, config, logger, registry, access });
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -16,7 +16,8 @@ afterEach(async () => {
 });
 
 function childEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, NODE_ID: 'ingest-test', BROKER_URL: 'memory://', ...vars };
+  // The publishes here are anonymous; ingest alone lets nobody publish without a token by default.
+  return { PATH: process.env.PATH, NODE_ID: 'ingest-test', BROKER_URL: 'memory://', ANONYMOUS_PUBLISH_TOPICS: 'main/**', ...vars };
 }
 
 async function startMain(port: number): Promise<RunningProcess> {

@@ -22,5 +22,12 @@ export { MAX_TOKEN_LENGTH, TOKEN_COOKIE, TOKEN_QUERY_PARAM, readToken, redactTok
 export { clientIp } from './limits/client-ip.js';
 export { createConnectionLimiter, type ConnectionLimiter, type ConnectionLimiterOptions, type ConnectionSlot } from './limits/connection-limiter.js';
 export { LIMIT_NAMES, createLimitHits, type LimitHits, type LimitName } from './limits/limit-metrics.js';
-export { CONNECTION_LIMITS_ENV_SHAPE, HTTP_LIMITS_ENV_SHAPE, PUBLISH_LIMITS_ENV_SHAPE } from './limits/limits-env.js';
+export {
+  CONNECTION_LIMITS_ENV_SHAPE,
+  HTTP_LIMITS_ENV_SHAPE,
+  PUBLISH_LIMITS_ENV_SHAPE,
+  httpServerLimits,
+  type HttpLimitsConfig,
+} from './limits/limits-env.js';
+export { logAccessWarnings, type AccessWarningOptions } from './auth/access-warnings.js';
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './limits/token-bucket.js';

@@ -25,7 +25,13 @@ describe.each(backends)('apps started while %s is down', (name, startServer) => 
   it('report not-ready, answer 503 to writes, log each retry, and become ready when the broker appears', async () => {
     server = await startServer();
     await server.kill();
-    const env = { BROKER_URL: server.url, BROKER_PREFIX: `outage${process.pid}${name}` };
+    // Gateway and ingest alone make nothing public: the anonymous reads and publishes here need rooms/** opened.
+    const env = {
+      BROKER_URL: server.url,
+      BROKER_PREFIX: `outage${process.pid}${name}`,
+      PUBLIC_TOPICS: 'rooms/**',
+      ANONYMOUS_PUBLISH_TOPICS: 'rooms/**',
+    };
     const gateway = await spawnApp('gateway', env);
     const ingest = await spawnApp('ingest', env);
     apps.push(gateway, ingest);

@@ -3,6 +3,7 @@ import { MAX_HISTORY_LIMIT, SsehubError, TopicSchema, decodeCursor, type EventEn
 import { sendJson } from '@ssehub/service-kit';
 import { Router, type Request } from 'express';
 import type { RouteDeps } from '../app.js';
+import { authenticate, principalOf } from '../access.js';
 import { methodNotAllowed } from '../error-handler.js';
 
 /** Events a history page returns when `limit` is not given. @default 100 */
@@ -48,13 +49,14 @@ function toEnvelope({ id, topic, type, data, ts }: StoredEvent): EventEnvelope {
   return { id, topic, type, data, ts };
 }
 
-/** `GET /v1/topics/{topic}/history?after=&limit=`: recent events of one topic, oldest first. */
+/** `GET /v1/topics/{topic}/history?after=&limit=`: recent events of one topic, oldest first; read access as for subscribing. */
 export function createHistoryRoutes(deps: RouteDeps): Router {
   const router = Router();
   router
     .route('/v1/topics/*topic/history')
-    .get(async (req, res) => {
+    .get(authenticate(deps.access), async (req, res) => {
       const topic = readTopic(req);
+      deps.access.authorizeRead(principalOf(res), [topic]);
       const limit = readLimit(req);
       const after = readAfter(req);
       const page = await deps.broker.history(topic, after === undefined ? { limit } : { after, limit });

@@ -1,8 +1,9 @@
 import type { PublishInput } from '@ssehub/broker';
-import { PublishBatchRequestSchema, PublishRequestSchema, type PublishRequest } from '@ssehub/protocol';
+import { PublishBatchRequestSchema, PublishRequestSchema, SsehubError, type PublishRequest } from '@ssehub/protocol';
 import { sendJson } from '@ssehub/service-kit';
 import { Router, type RequestHandler } from 'express';
 import type { RouteDeps } from '../app.js';
+import { authenticate } from '../access.js';
 import { methodNotAllowed } from '../error-handler.js';
 import { jsonBody } from '../json-body.js';
 import { readIdempotencyKey } from '../publisher.js';
@@ -18,16 +19,22 @@ export function createPublishRoutes(deps: RouteDeps): Router {
     const idempotencyKey = readIdempotencyKey(req);
     const body = requireObject(req.body);
     if ('events' in body) {
+      if (Array.isArray(body.events) && body.events.length > deps.maxBatchEvents) {
+        deps.limitHits('batch_events');
+        throw new SsehubError('invalid_event', `events: at most ${deps.maxBatchEvents} events per batch (got ${body.events.length})`);
+      }
       const batch = parseBody(PublishBatchRequestSchema, body);
       const inputs = batch.events.map((event, index) => toInput(event, ['events', index]));
+      deps.gate(req, res, inputs.map((input) => input.topic));
       sendJson(res, 201, { events: await deps.publish(inputs, idempotencyKey) });
       return;
     }
     const event = parseBody(PublishRequestSchema, body);
+    deps.gate(req, res, [event.topic]);
     const [ack] = await deps.publish([toInput(event, [])], idempotencyKey);
     sendJson(res, 201, ack);
   };
   const router = Router();
-  router.route('/v1/publish').post(jsonBody(deps.maxBodyBytes), publish).all(methodNotAllowed('POST'));
+  router.route('/v1/publish').post(authenticate(deps.access), jsonBody(deps.maxBodyBytes), publish).all(methodNotAllowed('POST'));
   return router;
 }

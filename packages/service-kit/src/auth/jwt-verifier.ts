@@ -6,10 +6,11 @@ import { toPrincipal, type Principal } from './principal.js';
 export interface JwtHeader {
   readonly alg?: string;
   readonly kid?: string;
+  readonly [parameter: string]: unknown;
 }
 
-/** Resolves the key for a token; jose's remote JWKS is one. */
-export type JwtKeyResolver = (header: JwtHeader, token?: unknown) => Promise<unknown>;
+/** Resolves the key for a token; jose's remote JWKS is one. `token` is jose's own object, only passed on. */
+export type JwtKeyResolver = (header: JwtHeader, token: never) => Promise<unknown>;
 
 /**
  * The two jose functions the verifier calls. Each app passes them from its own `jose` import, so this
@@ -82,7 +83,7 @@ export function createJwtVerifier(config: JwtVerifierConfig, jose: JoseFunctions
   if (secret === undefined && jwks === undefined) return undefined;
   const algorithms = [...(secret ? ['HS256'] : []), ...(jwks ? ['RS256', 'ES256'] : [])];
   // jose checks `alg` against `algorithms` before asking for a key.
-  const getKey = (header: JwtHeader, token: unknown): Promise<unknown> | Uint8Array => {
+  const getKey = (header: JwtHeader, token: never): Promise<unknown> | Uint8Array => {
     if (header.alg === 'HS256' && secret) return secret;
     if (header.alg !== 'HS256' && jwks) return jwks(header, token);
     throw new SsehubError('unauthorized', `tokens signed with ${String(header.alg)} are not accepted`);

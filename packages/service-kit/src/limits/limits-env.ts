@@ -1,3 +1,5 @@
+import type { HttpServerOptions } from '../http-server.js';
+import type { LimitHits } from './limit-metrics.js';
 import { envInt } from '../env.js';
 
 /** HTTP-level limits every app reads (per node). */
@@ -29,3 +31,20 @@ export const PUBLISH_LIMITS_ENV_SHAPE = {
   /** Events a publisher may send at once after being idle; at least MAX_BATCH_EVENTS. @default 200 */
   PUBLISH_BURST: envInt(1, 10_000_000, 200),
 };
+
+/** The settings {@link httpServerLimits} reads. */
+export interface HttpLimitsConfig {
+  readonly MAX_HEADER_BYTES: number;
+  readonly HEADERS_TIMEOUT_S: number;
+  readonly REQUEST_TIMEOUT_S: number;
+}
+
+/** The `createHttpServer` options these settings give, counting refusals in `onLimit`. */
+export function httpServerLimits(config: HttpLimitsConfig, onLimit: LimitHits): HttpServerOptions {
+  return {
+    maxHeaderBytes: config.MAX_HEADER_BYTES,
+    headersTimeoutS: config.HEADERS_TIMEOUT_S,
+    requestTimeoutS: config.REQUEST_TIMEOUT_S,
+    onLimit,
+  };
+}

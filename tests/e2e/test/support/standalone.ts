@@ -23,7 +23,9 @@ export async function startStandalone(env: Record<string, string> = {}, port?: n
   const url = `http://127.0.0.1:${chosen}`;
   const child = startProcess(process.execPath, [main], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(chosen), LOG_LEVEL: 'warn', ...env },
+    // The delivery tests publish thousands of events from one address: the publish rate limit is off
+    // unless a test sets it (the hostile-input and auth suites do).
+    env: { ...process.env, PORT: String(chosen), LOG_LEVEL: 'warn', PUBLISH_RATE_PER_S: '0', ...env },
   });
   try {
     await waitForHttp(`${url}/readyz`, 30_000);

@@ -1,0 +1,61 @@
+import { SsehubError } from '@ssehub/protocol';
+import {
+  clientIp,
+  createCors,
+  createRateLimiter,
+  type AccessPolicy,
+  type LimitHits,
+  type Principal,
+} from '@ssehub/service-kit';
+import type { Request, RequestHandler, Response } from 'express';
+
+/** Answers CORS preflights and sets CORS headers for allowed origins (`CORS_ORIGINS`). */
+export function corsMiddleware(origins: readonly string[]): RequestHandler {
+  const cors = createCors(origins);
+  return (req, res, next) => {
+    if (!cors(req, res)) next();
+  };
+}
+
+/** Reads and verifies the caller's token (401 when present but invalid); anonymous callers pass through. */
+export function authenticate(access: AccessPolicy): RequestHandler {
+  return async (req, res, next) => {
+    res.locals.principal = await access.authenticate(req);
+    next();
+  };
+}
+
+/** The principal {@link authenticate} found, or undefined for an anonymous caller. */
+export function principalOf(res: Response): Principal | undefined {
+  return res.locals.principal as Principal | undefined;
+}
+
+/** Options of {@link createPublishGate}. */
+export interface PublishGateOptions {
+  readonly access: AccessPolicy;
+  readonly limitHits: LimitHits;
+  readonly ratePerS: number;
+  readonly burst: number;
+  readonly trustProxyHops: number;
+}
+
+/** Throws unless the caller may publish these topics now: 401/403, or 429 with `Retry-After`. */
+export type PublishGate = (req: Request, res: Response, topics: readonly string[]) => void;
+
+/**
+ * Authorisation, then the per-publisher token bucket: each event costs one token, keyed by the token's
+ * subject (so one user's tokens share a bucket) or by client IP for anonymous publishing. Per node.
+ */
+export function createPublishGate(options: PublishGateOptions): PublishGate {
+  const limiter = createRateLimiter({ ratePerS: options.ratePerS, burst: options.burst });
+  return (req, res, topics) => {
+    const principal = principalOf(res);
+    options.access.authorizeWrite(principal, topics);
+    const key = principal === undefined ? `ip:${clientIp(req, options.trustProxyHops)}` : `sub:${principal.subject}`;
+    const waitS = limiter.take(key, topics.length);
+    if (waitS === 0) return;
+    options.limitHits('publish_rate');
+    res.setHeader('retry-after', String(waitS));
+    throw new SsehubError('rate_limited', `publishing too fast: at most ${options.ratePerS} events per second; retry in ${waitS} s`);
+  };
+}
