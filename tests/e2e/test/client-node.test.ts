@@ -1,5 +1,6 @@
 import { createSsehubClient, decodeCursor, type ConnectionState, type ReadyPayload, type ResetPayload, type Subscription } from '@ssehub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_JWT_SECRET, signToken } from './support/hs256.js';
 import { startHttpFaultProxy } from './support/http-fault-proxy.js';
 import { startStandalone, type StandaloneProcess } from './support/standalone.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
@@ -10,7 +11,12 @@ let topicCount = 0;
 const newTopic = (): string => `${prefix}/t${++topicCount}`;
 
 beforeAll(async () => {
-  server = await startStandalone();
+  // Test topics are open to all; `private/**` needs a token.
+  server = await startStandalone({
+    JWT_SECRET: TEST_JWT_SECRET,
+    PUBLIC_TOPICS: `${prefix}/**`,
+    ANONYMOUS_PUBLISH_TOPICS: `${prefix}/**`,
+  });
 });
 afterAll(async () => {
   await server?.stop();
@@ -167,6 +173,25 @@ describe('the typed client in Node against a standalone server', () => {
     await until(() => sub.got.length === 3, 'three events');
     expect(sub.got.map((event) => event.n)).toEqual([4, 5, 6]);
     sub.subscription.close();
+  });
+});
+
+describe('the typed client with a token', () => {
+  it('reads and writes private topics with a bearer token from a function, and is refused without one', async () => {
+    let token: string | undefined = signToken('ada', { subscribe: ['private/{sub}/**'], publish: ['private/{sub}/**'] });
+    const client = createSsehubClient({ baseUrl: server.url, token: () => token });
+    const topic = `private/ada/${prefix}`;
+    const sub = record(client, [topic]);
+    await until(() => sub.readies.length === 1, 'ready');
+    for (let n = 1; n <= 3; n++) await client.publish({ topic, type: 'chat.message', data: { text: String(n), author: 'ada' } });
+    await until(() => sub.got.length === 3, 'three events');
+    expectSequence(sub.got, 3);
+    sub.subscription.close();
+    token = undefined;
+    await expect(client.publish({ topic, type: 'chat.message', data: { text: '4', author: 'ada' } })).rejects.toMatchObject({
+      code: 'unauthorized',
+      status: 401,
+    });
   });
 });
 

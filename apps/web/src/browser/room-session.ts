@@ -37,11 +37,13 @@ export function openRoomSession(options: RoomSessionOptions): RoomSession {
   let generation = 0;
   let subscription: Subscription | undefined;
 
-  function onEvent(event: EventEnvelope): void {
-    if (closed) return;
-    if (event.type === 'presence.join' || event.type === 'presence.leave') presence.apply(event);
-    else messages.add(event);
-  }
+  // Typed handlers: the client checks each event's data against its schema before it gets here.
+  const showMessage = (event: EventEnvelope): void => {
+    if (!closed) messages.add(event);
+  };
+  const applyPresence = (event: EventEnvelope): void => {
+    if (!closed) presence.apply(event);
+  };
 
   /** Shows the newest history and answers its last id; presence events in it are past news. */
   async function loadHistory(): Promise<string | undefined> {
@@ -63,11 +65,11 @@ export function openRoomSession(options: RoomSessionOptions): RoomSession {
     // Without a cursor (empty room, failed fetch) messages sent before the stream went live
     // would be missed, so history is read once more when it is.
     let rereadHistory = cursor === undefined;
-    subscription = client.subscribe({
-      topics: [topic],
+    // One connection for every tab of this browser that has the chat open (same nickname).
+    subscription = client.subscribe([topic], {
       lastEventId: cursor,
       user: options.user,
-      onEvent,
+      on: { 'chat.message': showMessage, 'presence.join': applyPresence, 'presence.leave': applyPresence },
       onReady(payload) {
         if (closed) return;
         options.onState(wasLive && payload.resumed ? 'resumed' : 'live', payload.node);
