@@ -22,8 +22,9 @@ export interface SsehubClientOptions {
   baseUrl?: string;
   /** Bearer token sent with every request; leave it out to rely on the `ssehub_token` cookie. */
   token?: string | (() => string | undefined);
+  // Spelled out rather than the DOM's `RequestCredentials`, so Node projects without the DOM lib can use the types.
   /** Whether requests carry cookies: `include` sends the token cookie to another origin. @default "same-origin" */
-  credentials?: RequestCredentials;
+  credentials?: 'omit' | 'same-origin' | 'include';
   /** The fetch to use; the global one by default. */
   fetch?: typeof fetch;
   /**
