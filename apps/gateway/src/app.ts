@@ -4,7 +4,7 @@ import { sendError, type Logger } from '@ssehub/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
 import { parseEventsRequest, type EventsRequest } from './events-request.js';
-import { HEARTBEAT_FRAME, createFrameCache, readyFrame, reconnectFrame, resetFrame, retryFrame } from './frames.js';
+import { HEARTBEAT_FRAME, createFrameCache, readyFrame, reconnectFrame, retryFrame } from './frames.js';
 import { createGatewayMetrics } from './metrics.js';
 import { isPresencePath, servePresence } from './presence-route.js';
 import { SSE_HEADERS } from './sse-headers.js';
@@ -61,6 +61,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     },
     onClose: (connection) => connections.delete(connection),
     onWritten: (frames) => metrics.delivered(frames),
+    frameFor,
+    onBrokerError: (_connection, error) => logger.warn({ err: error }, 'subscription ended by the broker; the client reconnects'),
   };
 
   // One timer per node, not one per connection.
@@ -70,23 +72,13 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   heartbeat.unref();
 
   async function openStream(req: IncomingMessage, res: ServerResponse, request: EventsRequest): Promise<void> {
-    const connection = new SseConnection(res, scheduler, config.MAX_BUFFER_BYTES, hooks);
+    const connection = new SseConnection(res, scheduler, config.MAX_BUFFER_BYTES, hooks, request);
     connections.add(connection);
     req.socket.setNoDelay(true);
     connection.enqueue(retryFrame(jitteredRetry()));
     try {
-      const subscription = await broker.subscribe(
-        { topics: request.topics, after: request.lastEventId },
-        {
-          onEvent: (event) => connection.enqueue(frameFor(event)),
-          onReset: (reason) =>
-            connection.enqueue(resetFrame({ reason, lastEventId: request.lastEventId ?? '', topics: request.topics })),
-          onError: (error) => {
-            logger.warn({ err: error }, 'subscription ended by the broker; the client reconnects');
-            connection.end();
-          },
-        },
-      );
+      // The connection is the listener: no closures per stream on the delivery path.
+      const subscription = await broker.subscribe({ topics: request.topics, after: request.lastEventId }, connection);
       if (!connection.isOpen) return subscription.close();
       connection.subscription = subscription;
       if (request.user !== undefined) trackPresence(connection, request.topics, request.user);

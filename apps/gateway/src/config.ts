@@ -1,5 +1,18 @@
 import { BASE_ENV_SHAPE, envInt, parseEnv } from '@ssehub/service-kit';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+
+const WORKERS_MESSAGE = 'expected a number of processes from 1 to 256, or "auto" (one per core)';
+
+/** `WORKERS`: gateway processes sharing the port; `auto` is one per core. */
+const WorkersSchema = z.preprocess(
+  (value) => (value === undefined || value === '' ? '1' : value === 'auto' ? String(availableParallelism()) : value),
+  z
+    .string()
+    .regex(/^\d+$/, { message: WORKERS_MESSAGE })
+    .transform(Number)
+    .pipe(z.number().int().min(1, { message: WORKERS_MESSAGE }).max(256, { message: WORKERS_MESSAGE })),
+);
 
 const GatewayEnvSchema = z.object({
   ...BASE_ENV_SHAPE,
@@ -15,6 +28,13 @@ const GatewayEnvSchema = z.object({
   PRESENCE_TTL_S: envInt(3, 3600, 30),
   /** Seconds a draining node waits for its streams to close before it exits anyway. */
   DRAIN_TIMEOUT_S: envInt(0, 3600, 10),
+  /** Gateway processes serving PORT together (node:cluster), each with its own broker subscriptions. */
+  WORKERS: WorkersSchema,
+}).superRefine((config, context) => {
+  if (config.WORKERS > 1 && config.BROKER_URL.startsWith('memory:')) {
+    const message = 'more than one worker needs a shared broker (redis:// or nats://): a memory:// broker lives in one process';
+    context.addIssue({ code: 'custom', path: ['WORKERS'], message });
+  }
 });
 
 /** The gateway's validated configuration. */

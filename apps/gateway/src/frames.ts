@@ -11,41 +11,76 @@ import {
   type ResetPayload,
 } from '@ssehub/protocol';
 
+/**
+ * SSE bytes already framed as one HTTP/1.1 chunk (`<size>\r\n<frame>\r\n`). Streams are written
+ * straight to the socket, so any number of wire frames joined is still a valid chunked body, and
+ * one event's wire frame is built once and shared by every subscriber. Only this file makes them.
+ */
+export type WireFrame = Buffer & { readonly __wireFrame: true };
+
+const CRLF = 0x0d0a;
+
+/** Frames SSE text as one chunk, with a single copy of the text. */
+function wireFrame(sse: string): WireFrame {
+  const length = Buffer.byteLength(sse);
+  // An empty chunk would end the body; every SSE frame ends with a blank line, so it is never empty.
+  if (length === 0) throw new Error('an SSE frame is never empty');
+  const size = `${length.toString(16)}\r\n`;
+  const wire = Buffer.allocUnsafe(size.length + length + 2);
+  wire.write(size, 0, 'latin1');
+  wire.write(sse, size.length, 'utf8');
+  wire.writeUInt16BE(CRLF, wire.length - 2);
+  return wire as WireFrame;
+}
+
+/** The SSE text inside a wire frame, for a stream that is not chunked (HTTP/1.0); a view, not a copy. */
+export function unframe(frame: WireFrame): Buffer {
+  return frame.subarray(frame.indexOf(CRLF >> 8) + 2, frame.length - 2);
+}
+
+/** The chunk that ends a chunked body. */
+export const LAST_CHUNK = Buffer.from('0\r\n\r\n');
+
 /** The heartbeat comment, the same bytes for every connection. */
-export const HEARTBEAT_FRAME = Buffer.from(formatSseComment('hb'));
+export const HEARTBEAT_FRAME = commentFrame('hb');
+
+/** A comment frame (never dispatched, never moves the cursor): heartbeats, a stream's last words. */
+export function commentFrame(text: string): WireFrame {
+  return wireFrame(formatSseComment(text));
+}
 
 /** Serialises an event frame once; the same Buffer is then written to every subscriber. */
-export function eventFrame(event: StoredEvent): Buffer {
+export function eventFrame(event: StoredEvent): WireFrame {
   const envelope = { id: event.id, topic: event.topic, type: event.type, data: event.data, ts: event.ts };
-  return Buffer.from(formatSseFrame({ id: event.id, event: event.type, data: JSON.stringify(envelope) }));
+  return wireFrame(formatSseFrame({ id: event.id, event: event.type, data: JSON.stringify(envelope) }));
 }
 
 /** `ssehub.ready`: the subscription is live. */
-export function readyFrame(payload: ReadyPayload): Buffer {
-  return Buffer.from(formatSseFrame({ event: READY_EVENT, data: JSON.stringify(payload) }));
+export function readyFrame(payload: ReadyPayload): WireFrame {
+  return wireFrame(formatSseFrame({ event: READY_EVENT, data: JSON.stringify(payload) }));
 }
 
 /** `ssehub.reset`: the resume could not be served without a gap. */
-export function resetFrame(payload: ResetPayload): Buffer {
-  return Buffer.from(formatSseFrame({ event: RESET_EVENT, data: JSON.stringify(payload) }));
+export function resetFrame(payload: ResetPayload): WireFrame {
+  return wireFrame(formatSseFrame({ event: RESET_EVENT, data: JSON.stringify(payload) }));
 }
 
 /** `ssehub.reconnect` plus a fresh `retry:`: the node is draining. */
-export function reconnectFrame(payload: ReconnectPayload, retryMs: number): Buffer {
-  return Buffer.from(formatSseFrame({ event: RECONNECT_EVENT, data: JSON.stringify(payload) }) + formatSseRetry(retryMs));
+export function reconnectFrame(payload: ReconnectPayload, retryMs: number): WireFrame {
+  return wireFrame(formatSseFrame({ event: RECONNECT_EVENT, data: JSON.stringify(payload) }) + formatSseRetry(retryMs));
 }
 
 /** The `retry:` field sent first on every stream. */
-export function retryFrame(retryMs: number): Buffer {
-  return Buffer.from(formatSseRetry(retryMs));
+export function retryFrame(retryMs: number): WireFrame {
+  return wireFrame(formatSseRetry(retryMs));
 }
 
 /** A one-slot cache: a live event reaches all its local subscribers in one synchronous loop. */
-export function createFrameCache(onFirstWrite: (event: StoredEvent) => void): (event: StoredEvent) => Buffer {
+export function createFrameCache(onFirstWrite: (event: StoredEvent) => void): (event: StoredEvent) => WireFrame {
   let lastEvent: StoredEvent | undefined;
-  let lastFrame: Buffer = Buffer.alloc(0);
+  let lastFrame: WireFrame | undefined;
   return (event) => {
-    if (event !== lastEvent) {
+    if (event !== lastEvent || lastFrame === undefined) {
       lastEvent = event;
       lastFrame = eventFrame(event);
       onFirstWrite(event);

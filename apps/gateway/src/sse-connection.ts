@@ -1,5 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import type { Subscription } from '@ssehub/broker';
+import type { Socket } from 'node:net';
+import type { StoredEvent, Subscription, SubscriptionListener } from '@ssehub/broker';
+import type { ResetReason } from '@ssehub/protocol';
+import type { EventsRequest } from './events-request.js';
+import { LAST_CHUNK, resetFrame, unframe, type WireFrame } from './frames.js';
+import { responseHead, type BodyFraming } from './response-head.js';
 import type { Flushable, WriteScheduler } from './write-scheduler.js';
 
 /** What a connection reports to its gateway. */
@@ -10,18 +15,31 @@ export interface SseConnectionHooks {
   onClose(connection: SseConnection): void;
   /** Frames were written (count), for the delivery counter. */
   onWritten(frames: number): void;
+  /** The wire frame of an event: serialised once, whichever stream asks first. */
+  frameFor(event: StoredEvent): WireFrame;
+  /** The broker ended the subscription; the stream ends right after. */
+  onBrokerError(connection: SseConnection, error: Error): void;
 }
 
 /**
  * One SSE stream: frames are queued and written once per tick; the bytes queued in the socket are
  * bounded, and a consumer that stops reading is cut off so it never delays anyone else. It resumes
  * from its last id when it reconnects.
+ *
+ * Once started, the stream writes its own response head and then wire frames straight to the
+ * socket: one `write` per tick, no per-write HTTP framing, no per-response header strings. While
+ * idle it holds no buffer and no timer: an empty queue is two null fields. It is its own
+ * subscription listener, so a stream costs no closures on the delivery path.
  */
-export class SseConnection implements Flushable {
+export class SseConnection implements Flushable, SubscriptionListener {
   queued = false;
   subscription: Subscription | undefined;
-  private pending: Buffer[] = [];
+  /** The only queued frame, or the first of several (then all are in `more`). */
+  private first: WireFrame | null = null;
+  private more: WireFrame[] | null = null;
   private pendingBytes = 0;
+  private socket: Socket | null = null;
+  private framing: BodyFraming = 'chunked';
   private started = false;
   private closed = false;
   // Raised while the catch-up burst written at start drains, then back to the plain limit.
@@ -32,63 +50,114 @@ export class SseConnection implements Flushable {
     private readonly scheduler: WriteScheduler,
     private readonly maxBufferBytes: number,
     private readonly hooks: SseConnectionHooks,
+    private readonly request: Pick<EventsRequest, 'topics' | 'lastEventId'>,
   ) {
     this.allowance = maxBufferBytes;
-    res.once('close', () => this.close());
+    res.on('close', () => this.close());
   }
 
   get isOpen(): boolean {
     return !this.closed;
   }
 
+  /** A live or replayed event of the subscription. */
+  onEvent(event: StoredEvent): void {
+    this.enqueue(this.hooks.frameFor(event));
+  }
+
+  /** The resume could not be served without a gap: tell the client before any event. */
+  onReset(reason: ResetReason): void {
+    const { lastEventId = '', topics } = this.request;
+    this.enqueue(resetFrame({ reason, lastEventId, topics }));
+  }
+
+  onError(error: Error): void {
+    this.hooks.onBrokerError(this, error);
+    this.end();
+  }
+
   /** Queues a frame; written at the end of this tick once the stream started. */
-  enqueue(frame: Buffer): void {
+  enqueue(frame: WireFrame): void {
     if (this.closed) return;
-    this.pending.push(frame);
+    if (this.first === null) this.first = frame;
+    else if (this.more === null) this.more = [this.first, frame];
+    else this.more.push(frame);
     this.pendingBytes += frame.length;
     if (this.started) this.scheduler.schedule(this);
   }
 
-  /** Sends the headers and everything queued so far (retry, reset, catch-up, ready). */
+  /** Sends the head and everything queued so far (retry, reset, catch-up, ready) in one write. */
   start(headers: Readonly<Record<string, string>>): void {
-    if (this.closed) return;
-    this.res.writeHead(200, headers);
+    const socket = this.res.socket;
+    if (this.closed || socket === null || socket.destroyed) return this.close();
+    this.socket = socket;
+    this.framing = this.res.req.httpVersionMinor === 0 ? 'close' : 'chunked';
     this.started = true;
-    this.flush();
+    const frames = this.queuedCount();
+    socket.write(this.take(responseHead(this.res, headers, this.framing)));
+    this.hooks.onWritten(frames);
     // The catch-up burst may exceed the limit once; it has to drain before the plain limit applies.
-    this.allowance = this.maxBufferBytes + this.res.writableLength;
+    this.allowance = this.maxBufferBytes + socket.writableLength;
   }
 
   flush(): void {
-    if (this.closed || this.pending.length === 0) return;
+    const socket = this.socket;
+    if (this.closed || socket === null || this.first === null) return;
     // Judge by what earlier ticks left unsent, not by this tick's burst: a reader that keeps up
     // drains the socket between ticks, one that stalls lets it pile up past the limit.
-    const unsent = this.res.writableLength;
+    const unsent = socket.writableLength;
     if (unsent <= this.maxBufferBytes) this.allowance = this.maxBufferBytes;
     else if (unsent > this.allowance) return this.cutOff();
-    const frames = this.pending.length;
-    const chunk = frames === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.res.write(chunk);
+    const frames = this.queuedCount();
+    socket.write(this.take());
     this.hooks.onWritten(frames);
   }
 
-  /** Writes a last frame and ends the stream cleanly (drain). */
-  end(lastFrame?: Buffer): void {
+  /** Writes a last frame and ends the stream cleanly (drain, expired token). */
+  end(lastFrame?: WireFrame): void {
     if (this.closed) return;
     if (lastFrame) this.enqueue(lastFrame);
-    if (this.started) this.flush();
-    this.res.end();
+    if (!this.started) {
+      this.res.end();
+      return this.close();
+    }
+    this.flush();
+    if (this.closed) return;
+    if (this.framing === 'chunked') this.socket!.write(LAST_CHUNK);
+    // The response is never reused: the stream's end is the connection's end.
+    this.socket!.end();
     this.close();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending = [];
+    this.first = null;
+    this.more = null;
     this.subscription?.close();
     this.hooks.onClose(this);
+  }
+
+  private queuedCount(): number {
+    return this.more !== null ? this.more.length : this.first === null ? 0 : 1;
+  }
+
+  /** Empties the queue into one Buffer (the shared frame itself when it is the only one). */
+  private take(head?: Buffer): Buffer {
+    const only = this.first;
+    if (head === undefined && this.more === null && only !== null && this.framing === 'chunked') {
+      this.first = null;
+      this.pendingBytes = 0;
+      return only;
+    }
+    const queued = this.more ?? (this.first === null ? [] : [this.first]);
+    const parts: Buffer[] = this.framing === 'chunked' ? queued : queued.map(unframe);
+    const bytes = this.framing === 'chunked' ? this.pendingBytes : undefined;
+    this.first = null;
+    this.more = null;
+    this.pendingBytes = 0;
+    if (head !== undefined) return Buffer.concat([head, ...parts]);
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
   }
 
   private cutOff(): void {

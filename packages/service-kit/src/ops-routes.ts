@@ -6,7 +6,8 @@ import { sendError, sendJson } from './http-errors.js';
 export interface OpsRoutesOptions {
   readonly service: string;
   readonly node: string;
-  readonly registry: Registry;
+  /** Where `/metrics` comes from: a registry, or a gateway cluster worker's view of the whole node. */
+  readonly registry: Pick<Registry, 'metrics' | 'contentType'>;
   /** Rejects (with a reason) when the app cannot serve: broker unreachable, draining. */
   readonly ready: () => Promise<void>;
 }
