@@ -5,6 +5,8 @@ import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
 import { parseEventsRequest, type EventsRequest } from './events-request.js';
 import { HEARTBEAT_FRAME, createFrameCache, readyFrame, reconnectFrame, retryFrame } from './frames.js';
+import { createAdminApi } from './admin/admin-api.js';
+import { createLagMonitor } from './lag-monitor.js';
 import { createGatewayMetrics } from './metrics.js';
 import { isPresencePath, servePresence } from './presence-route.js';
 import { SSE_HEADERS } from './sse-headers.js';
@@ -15,7 +17,8 @@ import { WriteScheduler } from './write-scheduler.js';
 export type GatewayAppConfig = Pick<
   GatewayConfig,
   'NODE_ID' | 'HEARTBEAT_S' | 'RETRY_MS' | 'MAX_BUFFER_BYTES' | 'MAX_TOPICS_PER_CONNECTION' | 'PRESENCE_TTL_S'
->;
+> &
+  Partial<Pick<GatewayConfig, 'ADMIN_TOKEN' | 'LAG_PROBE_S'>>;
 
 /** Options of {@link createGatewayApp}. */
 export interface GatewayAppOptions {
@@ -42,6 +45,16 @@ export interface GatewayApp {
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { broker, config, logger } = options;
   const connections = new Set<SseConnection>();
+  const lag = createLagMonitor({ broker, registry: options.registry, nodeId: config.NODE_ID, intervalS: config.LAG_PROBE_S ?? 0, logger });
+  const admin = createAdminApi({
+    broker,
+    logger,
+    nodeId: config.NODE_ID,
+    adminToken: config.ADMIN_TOKEN,
+    ttlS: config.PRESENCE_TTL_S,
+    connectionCount: () => connections.size,
+    brokerLagSeconds: lag.lagSeconds,
+  });
   const scheduler = new WriteScheduler();
   const metrics = createGatewayMetrics(options.registry, broker, () => connections.size);
   const frameFor = createFrameCache((event) => metrics.publishToWrite.observe(Math.max(0, Date.now() - event.ts) / 1000));
@@ -108,6 +121,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    if (admin.observe(req, res, url)) return true;
     if (isPresencePath(url.pathname)) {
       void servePresence(req, res, url.pathname, presence, logger);
       return true;
@@ -142,9 +156,11 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     connectionCount: () => connections.size,
     async close() {
       clearInterval(heartbeat);
+      lag.close();
       draining = true;
       for (const connection of connections) connection.end();
       await presence.close().catch((error: unknown) => logger.warn({ err: error }, 'presence could not be withdrawn'));
+      await admin.close().catch((error: unknown) => logger.warn({ err: error }, 'node report could not be withdrawn'));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { BASE_ENV_SHAPE, envInt, parseEnv } from '@ssehub/service-kit';
+import { BASE_ENV_SHAPE, envInt, envOptional, parseEnv } from '@ssehub/service-kit';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
@@ -28,6 +28,10 @@ const GatewayEnvSchema = z.object({
   PRESENCE_TTL_S: envInt(3, 3600, 30),
   /** Seconds a draining node waits for its streams to close before it exits anyway. */
   DRAIN_TIMEOUT_S: envInt(0, 3600, 10),
+  /** Bearer token of the admin read API (`/v1/admin/*`); unset turns the API off. */
+  ADMIN_TOKEN: envOptional().pipe(z.string().min(16, { message: 'expected at least 16 characters' }).optional()),
+  /** Seconds between broker-lag probes (`ssehub_gateway_broker_lag_seconds`); 0 turns them off. */
+  LAG_PROBE_S: envInt(0, 3600, 5),
   /** Gateway processes serving PORT together (node:cluster), each with its own broker subscriptions. */
   WORKERS: WorkersSchema,
 }).superRefine((config, context) => {

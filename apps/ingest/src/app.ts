@@ -10,6 +10,7 @@ import { createPublisher, type Publisher } from './publisher.js';
 import { createHistoryRoutes } from './routes/history.js';
 import { createPublishRoutes } from './routes/publish.js';
 import { createRoomRoutes } from './routes/rooms.js';
+import { requestIdMiddleware } from './request-id.js';
 
 /** Options of {@link createIngestApp}. */
 export interface IngestAppOptions {
@@ -62,6 +63,7 @@ export function createIngestApp(options: IngestAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  app.use(requestIdMiddleware(options.logger));
   app.use(corsMiddleware(config.CORS_ORIGINS));
   app.use(createPublishRoutes(deps), createRoomRoutes(deps), createHistoryRoutes(deps));
   app.use(notFound);

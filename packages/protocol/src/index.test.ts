@@ -6,6 +6,9 @@ import * as protocol from './index.js';
 // The public surface of @ssehub/protocol. Gateway, ingest, web, the broker and third-party clients
 // import these names: adding one is a decision, removing or renaming one breaks them.
 const PUBLIC_RUNTIME_EXPORTS = [
+  'AdminNodeSchema',
+  'AdminNodesResponseSchema',
+  'AdminTopicLoadSchema',
   'CONTROL_EVENT_PREFIX',
   'ChatMessageSchema',
   'DEFAULT_RETRY_MS',
@@ -17,12 +20,14 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'EventEnvelopeSchema',
   'EventTypeSchema',
   'HistoryResponseSchema',
+  'LAG_PROBE_TOPIC',
   'MAX_BATCH_EVENTS',
   'MAX_CURSOR_LENGTH',
   'MAX_HISTORY_LIMIT',
   'MAX_TOPIC_PATTERNS',
   'MAX_TOPIC_SEGMENTS',
   'MAX_TOPIC_SEGMENT_LENGTH',
+  'NODES_TOPIC',
   'PresenceChangeSchema',
   'PresenceMemberSchema',
   'PresenceResponseSchema',

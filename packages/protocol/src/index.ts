@@ -67,6 +67,16 @@ export { ERROR_CODES, ErrorBodySchema, ErrorCodeSchema, SsehubError, errorBody, 
 export { MAX_CURSOR_LENGTH, decodeCursor, encodeCursor, isValidEpoch, type Cursor } from './cursor.js';
 export { formatSseComment, formatSseFrame, formatSseRetry, type SseFrame } from './sse-format.js';
 export { createSseParser, type SseMessage, type SseParser, type SseParserOptions } from './sse-parser.js';
+export {
+  AdminNodeSchema,
+  AdminNodesResponseSchema,
+  AdminTopicLoadSchema,
+  LAG_PROBE_TOPIC,
+  NODES_TOPIC,
+  type AdminNode,
+  type AdminNodesResponse,
+  type AdminTopicLoad,
+} from './admin.js';
 export { createSsehubClient, type PublishCallOptions, type SsehubClient, type SsehubClientOptions } from './client.js';
 export type { ClientSubscribeOptions, SubscribeTarget } from './subscriber.js';
 export type {

@@ -31,3 +31,4 @@ export {
 } from './limits/limits-env.js';
 export { logAccessWarnings, type AccessWarningOptions } from './auth/access-warnings.js';
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './limits/token-bucket.js';
+export { REQUEST_ID_HEADER, assignRequestId, logRequest } from './request-id.js';

@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Broker } from '@ssehub/broker';
+import { logRequest, type Logger } from '@ssehub/service-kit';
+import { ADMIN_PREFIX, serveAdmin } from './admin-routes.js';
+import { createNodeRegistry } from './node-registry.js';
+import { StreamCensus } from './stream-census.js';
+
+/** Options of {@link createAdminApi}. */
+export interface AdminApiOptions {
+  readonly broker: Broker;
+  readonly logger: Logger;
+  readonly nodeId: string;
+  /** The bearer token of the admin API; unset turns it off. */
+  readonly adminToken: string | undefined;
+  /** Seconds this node's report lives in the registry without a refresh. */
+  readonly ttlS: number;
+  readonly connectionCount: () => number;
+  readonly brokerLagSeconds: () => number | null;
+}
+
+/** The gateway's admin side: request ids and access lines, the node registry, and the admin routes. */
+export interface AdminApi {
+  /** Sees every request first: tags and logs the gateway's own, answers `/v1/admin/*` (true when it did). */
+  observe(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
+  close(): Promise<void>;
+}
+
+const isGatewayPath = (path: string): boolean =>
+  path === '/v1/events' || path.startsWith('/v1/presence/') || path.startsWith(ADMIN_PREFIX);
+
+/** Builds the admin side and starts reporting this node. */
+export function createAdminApi(options: AdminApiOptions): AdminApi {
+  const { broker, logger } = options;
+  const census = new StreamCensus();
+  const registry = createNodeRegistry({
+    broker,
+    nodeId: options.nodeId,
+    ttlS: options.ttlS,
+    snapshot: () => ({ connections: options.connectionCount(), topics: census.topics(), brokerLagSeconds: options.brokerLagSeconds() }),
+    onError: (error) => logger.warn({ err: error }, 'node report failed; retrying'),
+  });
+  return {
+    observe(req, res, url) {
+      if (!isGatewayPath(url.pathname)) return false;
+      // Once per request, at connection open for a stream: never per event.
+      logRequest(req, res, logger);
+      if (url.pathname === '/v1/events' && req.method === 'GET') census.track(res, url.searchParams.getAll('topic'));
+      if (!url.pathname.startsWith(ADMIN_PREFIX)) return false;
+      void serveAdmin(req, res, url, { broker, registry, adminToken: options.adminToken, logger });
+      return true;
+    },
+    close: () => registry.close(),
+  };
+}

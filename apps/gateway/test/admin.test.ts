@@ -1,0 +1,119 @@
+import { createMemoryBroker, type Broker } from '@ssehub/broker';
+import { AdminNodesResponseSchema, HistoryResponseSchema } from '@ssehub/protocol';
+import { openSse, type SseTestClient } from '@ssehub/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startGateway, type GatewayHarness } from './gateway-harness.js';
+
+const ADMIN_TOKEN = 'admin-token-for-the-tests';
+const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+const gateways: GatewayHarness[] = [];
+const streams: SseTestClient[] = [];
+afterEach(async () => {
+  for (const stream of streams.splice(0)) stream.close();
+  // Shared brokers are closed by the first harness; the others find them closed.
+  for (const gateway of gateways.splice(0)) await gateway.close().catch(() => {});
+});
+
+async function gateway(nodeId: string, broker: Broker, extra: Record<string, unknown> = {}): Promise<GatewayHarness> {
+  const started = await startGateway({ NODE_ID: nodeId, ADMIN_TOKEN, PRESENCE_TTL_S: 3, ...extra }, broker);
+  gateways.push(started);
+  return started;
+}
+
+async function stream(url: string, topics: string[]): Promise<SseTestClient> {
+  const client = await openSse(`${url}/v1/events?${topics.map((topic) => `topic=${topic}`).join('&')}`);
+  streams.push(client);
+  await client.waitFor((c) => c.messages.some((m) => m.event === 'ssehub.ready'), 'ready');
+  return client;
+}
+
+async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting; last value ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const nodesOf = async (url: string) =>
+  AdminNodesResponseSchema.parse(await (await fetch(`${url}/v1/admin/nodes`, { headers: auth })).json()).nodes;
+
+describe('the admin read API', () => {
+  it('is off without ADMIN_TOKEN and refuses a missing or wrong token', async () => {
+    const broker = createMemoryBroker();
+    const off = await gateway('gw-off', broker, { ADMIN_TOKEN: undefined });
+    const response = await fetch(`${off.url}/v1/admin/nodes`, { headers: auth });
+    expect(response.status).toBe(403);
+    expect((await response.json()).error.code).toBe('forbidden');
+    const on = await gateway('gw-on', broker);
+    const missing = await fetch(`${on.url}/v1/admin/nodes`);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const wrong = await fetch(`${on.url}/v1/admin/nodes`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
+    expect(wrong.status).toBe(401);
+    expect((await fetch(`${on.url}/v1/admin/nodes`, { method: 'POST', headers: auth })).status).toBe(405);
+    expect((await fetch(`${on.url}/v1/admin/elsewhere`, { headers: auth })).status).toBe(404);
+  });
+
+  it('lists every gateway on the broker with its connections and busiest topics, from any node', async () => {
+    const broker = createMemoryBroker();
+    const a = await gateway('gw-a', broker);
+    const b = await gateway('gw-b', broker);
+    await stream(a.url, ['rooms/x', 'rooms/y']);
+    await stream(a.url, ['rooms/x']);
+    await stream(b.url, ['rooms/x']);
+    const nodes = await until(
+      () => nodesOf(b.url),
+      (list) => list.length === 2 && list.every((node) => node.connections > 0),
+    );
+    expect(nodes.map((node) => [node.node, node.connections, node.topicCount, node.workers])).toEqual([
+      ['gw-a', 2, 2, 1],
+      ['gw-b', 1, 1, 1],
+    ]);
+    expect(nodes[0]?.topics).toEqual([
+      { topic: 'rooms/x', connections: 2 },
+      { topic: 'rooms/y', connections: 1 },
+    ]);
+    expect(nodes[0]!.expiresAt).toBeGreaterThan(Date.now());
+    // A node that shuts down withdraws its report.
+    await gateways.splice(0, 1)[0]!.app.close();
+    expect((await nodesOf(b.url)).map((node) => node.node)).toEqual(['gw-b']);
+  });
+
+  it('shows the newest events of any topic, oldest first, within the limit', async () => {
+    const g = await gateway('gw-recent', createMemoryBroker());
+    for (let n = 1; n <= 5; n++) await g.publish('users/7/inbox', n);
+    const response = await fetch(`${g.url}/v1/admin/topics/users%2F7%2Finbox/recent?limit=3`, { headers: auth });
+    const page = HistoryResponseSchema.parse(await response.json());
+    expect(page.events.map((event) => (event.data as { n: number }).n)).toEqual([3, 4, 5]);
+    expect(page.events[0]).not.toHaveProperty('seq');
+    const bad = await fetch(`${g.url}/v1/admin/topics/users/7/inbox/recent?limit=0`, { headers: auth });
+    expect((await bad.json()).error.code).toBe('bad_request');
+    const invalid = await fetch(`${g.url}/v1/admin/topics/not%20a%20topic/recent`, { headers: auth });
+    expect((await invalid.json()).error.code).toBe('invalid_topic');
+  });
+
+  it('samples broker lag on a timer and reports it in metrics and in the node list', async () => {
+    const g = await gateway('gw-lag', createMemoryBroker(), { LAG_PROBE_S: 1 });
+    const nodes = await until(() => nodesOf(g.url), (list) => list[0]?.brokerLagSeconds !== null);
+    expect(nodes[0]!.brokerLagSeconds).toBeLessThan(1);
+    const metrics = await g.registry.metrics();
+    const lag = Number(/^ssehub_gateway_broker_lag_seconds (\S+)$/m.exec(metrics)?.[1]);
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(1);
+  });
+});
+
+describe('request ids on the gateway', () => {
+  it('echoes the caller\'s X-Request-Id on a stream, and makes one up otherwise', async () => {
+    const g = await gateway('gw-ids', createMemoryBroker());
+    const given = await openSse(`${g.url}/v1/events?topic=rooms/ids`, { 'x-request-id': 'edge-1234' });
+    streams.push(given);
+    expect(given.headers['x-request-id']).toBe('edge-1234');
+    const made = await fetch(`${g.url}/v1/presence/rooms/ids`);
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
