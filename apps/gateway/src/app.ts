@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BrokerError, createPresenceTracker, type Broker } from '@ssehub/broker';
-import { sendError, type Logger } from '@ssehub/service-kit';
+import { createLimitHits, sendError, type AccessPolicy, type Logger } from '@ssehub/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
 import { parseEventsRequest, type EventsRequest } from './events-request.js';
@@ -11,6 +11,7 @@ import { createGatewayMetrics } from './metrics.js';
 import { isPresencePath, servePresence } from './presence-route.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { SseConnection, type SseConnectionHooks } from './sse-connection.js';
+import { createStreamGuard, type Admission, type StreamGuardConfig } from './stream-guard.js';
 import { WriteScheduler } from './write-scheduler.js';
 
 /** The settings the gateway app uses (a subset of {@link GatewayConfig}). */
@@ -18,7 +19,8 @@ export type GatewayAppConfig = Pick<
   GatewayConfig,
   'NODE_ID' | 'HEARTBEAT_S' | 'RETRY_MS' | 'MAX_BUFFER_BYTES' | 'MAX_TOPICS_PER_CONNECTION' | 'PRESENCE_TTL_S'
 > &
-  Partial<Pick<GatewayConfig, 'ADMIN_TOKEN' | 'LAG_PROBE_S'>>;
+  Partial<Pick<GatewayConfig, 'ADMIN_TOKEN' | 'LAG_PROBE_S'>> &
+  StreamGuardConfig;
 
 /** Options of {@link createGatewayApp}. */
 export interface GatewayAppOptions {
@@ -26,6 +28,8 @@ export interface GatewayAppOptions {
   readonly config: GatewayAppConfig;
   readonly logger: Logger;
   readonly registry: Registry;
+  /** Who may read which topics (service-kit's `createAccessPolicy`); shared with ingest in standalone. */
+  readonly access: AccessPolicy;
 }
 
 /** The gateway's request handling, without a listening socket. */
@@ -64,6 +68,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     ttlS: config.PRESENCE_TTL_S,
     onError: (error) => logger.warn({ err: error }, 'presence refresh failed; retrying'),
   });
+  const guard = createStreamGuard({ access: options.access, config, limitHits: createLimitHits(options.registry), logger });
   let draining = false;
 
   const jitteredRetry = (): number => Math.round(config.RETRY_MS * (1 + Math.random() * 0.5));
@@ -85,7 +90,14 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   heartbeat.unref();
 
   async function openStream(req: IncomingMessage, res: ServerResponse, request: EventsRequest): Promise<void> {
+    let admission: Admission;
+    try {
+      admission = await guard.admit(req, res, request);
+    } catch (error) {
+      return guard.refuse(res, error);
+    }
     const connection = new SseConnection(res, scheduler, config.MAX_BUFFER_BYTES, hooks, request);
+    admission.onExpiry((lastFrame) => connection.end(lastFrame));
     connections.add(connection);
     req.socket.setNoDelay(true);
     connection.enqueue(retryFrame(jitteredRetry()));
@@ -94,7 +106,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       const subscription = await broker.subscribe({ topics: request.topics, after: request.lastEventId }, connection);
       if (!connection.isOpen) return subscription.close();
       connection.subscription = subscription;
-      if (request.user !== undefined) trackPresence(connection, request.topics, request.user);
+      if (admission.user !== undefined) trackPresence(connection, request.topics, admission.user);
       const { resumed, cursor } = subscription;
       connection.enqueue(readyFrame({ node: config.NODE_ID, topics: request.topics, resumed, cursor }));
       connection.start(SSE_HEADERS);
@@ -122,18 +134,20 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
     if (admin.observe(req, res, url)) return true;
-    if (isPresencePath(url.pathname)) {
-      void servePresence(req, res, url.pathname, presence, logger);
+    const isPresence = isPresencePath(url.pathname);
+    if (!isPresence && url.pathname !== '/v1/events') return false;
+    if (guard.cors(req, res)) return true;
+    if (isPresence) {
+      void servePresence(req, res, url.pathname, { presence, logger, authorizeRead: guard.authorizeRead, refuse: guard.refuse });
       return true;
     }
-    if (url.pathname !== '/v1/events') return false;
     if (req.method !== 'GET') {
       sendError(res, 'method_not_allowed', 'GET /v1/events only', { allow: 'GET' });
     } else if (draining) {
       sendError(res, 'unavailable', 'this node is draining; reconnect to another', { 'retry-after': '1' });
     } else {
       const request = parseEventsRequest(req, url, config.MAX_TOPICS_PER_CONNECTION);
-      if ('code' in request) sendError(res, request.code, request.message);
+      if ('code' in request) guard.refuse(res, request);
       else void openStream(req, res, request);
     }
     return true;
@@ -157,6 +171,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     async close() {
       clearInterval(heartbeat);
       lag.close();
+      guard.close();
       draining = true;
       for (const connection of connections) connection.end();
       await presence.close().catch((error: unknown) => logger.warn({ err: error }, 'presence could not be withdrawn'));

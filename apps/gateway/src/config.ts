@@ -1,4 +1,13 @@
-import { BASE_ENV_SHAPE, envInt, envOptional, parseEnv } from '@ssehub/service-kit';
+import {
+  AUTH_ENV_SHAPE,
+  BASE_ENV_SHAPE,
+  CONNECTION_LIMITS_ENV_SHAPE,
+  CORS_ENV_SHAPE,
+  HTTP_LIMITS_ENV_SHAPE,
+  envInt,
+  envOptional,
+  parseEnv,
+} from '@ssehub/service-kit';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
@@ -16,6 +25,10 @@ const WorkersSchema = z.preprocess(
 
 const GatewayEnvSchema = z.object({
   ...BASE_ENV_SHAPE,
+  ...AUTH_ENV_SHAPE,
+  ...HTTP_LIMITS_ENV_SHAPE,
+  ...CONNECTION_LIMITS_ENV_SHAPE,
+  ...CORS_ENV_SHAPE,
   /** Seconds between heartbeat comments on every stream. */
   HEARTBEAT_S: envInt(1, 3600, 15),
   /** Base reconnection delay sent as `retry:`; each connection gets up to 50% jitter on top. */

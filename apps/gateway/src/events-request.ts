@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { MAX_CURSOR_LENGTH, decodeCursor, isValidTopic, type ErrorCode } from '@ssehub/protocol';
+import type { LimitName } from '@ssehub/service-kit';
 
 /** A validated `GET /v1/events` request. */
 export interface EventsRequest {
   readonly topics: string[];
   readonly lastEventId: string | undefined;
-  /** Who to count in presence; unauthenticated until tokens name the user. */
+  /** The `?user=` name; counted in presence only where self-declared names are allowed (see stream-guard.ts). */
   readonly user: string | undefined;
 }
 
@@ -15,6 +16,8 @@ const USER_PATTERN = /^[^\u0000-\u001f\u007f]{1,64}$/u;
 export interface RequestProblem {
   readonly code: ErrorCode;
   readonly message: string;
+  /** The configured limit the request went over, for `ssehub_limit_hits_total`. */
+  readonly limit?: LimitName;
 }
 
 function acceptsEventStream(accept: string | undefined): boolean {
@@ -33,7 +36,7 @@ export function parseEventsRequest(req: IncomingMessage, url: URL, maxTopics: nu
   const topics = [...new Set(url.searchParams.getAll('topic'))];
   if (topics.length === 0) return { code: 'invalid_topic', message: 'name at least one topic: /v1/events?topic=rooms/lobby' };
   if (topics.length > maxTopics) {
-    return { code: 'invalid_topic', message: `at most ${maxTopics} topics per connection (got ${topics.length})` };
+    return { code: 'invalid_topic', message: `at most ${maxTopics} topics per connection (got ${topics.length})`, limit: 'topics_per_connection' };
   }
   const invalid = topics.find((topic) => !isValidTopic(topic));
   if (invalid !== undefined) {
@@ -55,7 +58,10 @@ export function parseEventsRequest(req: IncomingMessage, url: URL, maxTopics: nu
   // The header wins: EventSource sends it on every reconnect, with the newest id it saw.
   const lastEventId = header ?? fromQuery[0];
   if (lastEventId === undefined || lastEventId === '') return { topics, lastEventId: undefined, user };
-  if (lastEventId.length > MAX_CURSOR_LENGTH || !decodeCursor(lastEventId)) {
+  if (lastEventId.length > MAX_CURSOR_LENGTH) {
+    return { code: 'invalid_cursor', message: `Last-Event-ID is longer than ${MAX_CURSOR_LENGTH} characters`, limit: 'last_event_id' };
+  }
+  if (!decodeCursor(lastEventId)) {
     return { code: 'invalid_cursor', message: 'Last-Event-ID is not an event id this service issued' };
   }
   return { topics, lastEventId, user };

@@ -1,6 +1,19 @@
 import cluster from 'node:cluster';
-import { connectBroker, createHttpServer, createLogger, createOpsRoutes, listenOrExit, loadConfigOrExit, sendError, stopOnSignals } from '@ssehub/service-kit';
+import {
+  connectBroker,
+  createHttpServer,
+  createLimitHits,
+  createLogger,
+  createOpsRoutes,
+  httpServerLimits,
+  listenOrExit,
+  loadConfigOrExit,
+  logAccessWarnings,
+  sendError,
+  stopOnSignals,
+} from '@ssehub/service-kit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createJoseAccessPolicy } from './access-policy.js';
 import { createGatewayApp } from './app.js';
 import { clusterMetricsSource, superviseWorkers } from './cluster.js';
 import { loadGatewayConfig } from './config.js';
@@ -19,12 +32,17 @@ function serve(): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const broker = connectBroker(config, logger);
-  const app = createGatewayApp({ broker, config, logger, registry });
+  const access = createJoseAccessPolicy(config);
+  logAccessWarnings(logger, config, { publishes: false });
+  const app = createGatewayApp({ broker, config, logger, registry, access });
   const ops = createOpsRoutes({ service: 'gateway', node: config.NODE_ID, registry: clusterMetricsSource(registry), ready: app.ready });
-  const server = createHttpServer((req, res) => {
-    if (ops(req, res) || app.handle(req, res)) return;
-    sendError(res, 'not_found', `no route for ${req.method} ${(req.url ?? '').split('?', 1)[0]}`);
-  });
+  const server = createHttpServer(
+    (req, res) => {
+      if (ops(req, res) || app.handle(req, res)) return;
+      sendError(res, 'not_found', `no route for ${req.method} ${(req.url ?? '').split('?', 1)[0]}`);
+    },
+    httpServerLimits(config, createLimitHits(registry)),
+  );
 
   listenOrExit(server, config.PORT, 'gateway', () => {
     logger.info({ port: config.PORT, broker: broker.kind }, `gateway listening on http://localhost:${config.PORT}`);

@@ -10,14 +10,18 @@ export function isPresencePath(pathname: string): boolean {
   return pathname.startsWith(PRESENCE_PREFIX);
 }
 
+/** What {@link servePresence} needs. */
+export interface PresenceRouteDeps {
+  readonly presence: PresenceTracker;
+  readonly logger: Logger;
+  /** Throws unless the caller may read the topic: presence needs the same right as subscribing. */
+  readonly authorizeRead: (req: IncomingMessage, topic: string) => Promise<void>;
+  /** Answers a refused request. */
+  readonly refuse: (res: ServerResponse, error: unknown) => void;
+}
+
 /** Answers who is connected to a topic, across all nodes. */
-export async function servePresence(
-  req: IncomingMessage,
-  res: ServerResponse,
-  pathname: string,
-  presence: PresenceTracker,
-  logger: Logger,
-): Promise<void> {
+export async function servePresence(req: IncomingMessage, res: ServerResponse, pathname: string, deps: PresenceRouteDeps): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return sendError(res, 'method_not_allowed', 'GET /v1/presence/{topic} only', { allow: 'GET, HEAD' });
   }
@@ -31,10 +35,15 @@ export async function servePresence(
     return sendError(res, 'invalid_topic', `"${topic.slice(0, 80)}" is not a topic: 1-8 "/"-separated segments of [A-Za-z0-9_-]{1,64}`);
   }
   try {
-    sendJson(res, 200, { topic, members: await presence.list(topic) });
+    await deps.authorizeRead(req, topic);
+  } catch (error) {
+    return deps.refuse(res, error);
+  }
+  try {
+    sendJson(res, 200, { topic, members: await deps.presence.list(topic) });
   } catch (error) {
     if (error instanceof BrokerError) return sendError(res, 'unavailable', 'the broker is unavailable; retry shortly');
-    logger.error({ err: error }, 'presence lookup failed');
+    deps.logger.error({ err: error }, 'presence lookup failed');
     sendError(res, 'internal', 'presence could not be read');
   }
 }

@@ -1,4 +1,4 @@
-import { connectBroker, createLogger, listenOrExit, loadConfigOrExit, stopOnSignals } from '@ssehub/service-kit';
+import { connectBroker, createLogger, listenOrExit, loadConfigOrExit, logAccessWarnings, stopOnSignals } from '@ssehub/service-kit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createStandaloneServer } from './app.js';
 import { loadStandaloneConfig } from './config.js';
@@ -8,6 +8,7 @@ const { NODE_ID, LOG_LEVEL, PORT } = config.gateway;
 const logger = createLogger({ service: 'standalone', node: NODE_ID, level: LOG_LEVEL });
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
+logAccessWarnings(logger, config.ingest, { publishes: true });
 const broker = connectBroker(config.gateway, logger);
 const { server, gateway } = createStandaloneServer({ broker, config, logger, registry });
 

@@ -1,0 +1,123 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SsehubError } from '@ssehub/protocol';
+import {
+  clientIp,
+  createConnectionLimiter,
+  createCors,
+  createExpiryQueue,
+  sendError,
+  type AccessPolicy,
+  type LimitHits,
+  type Logger,
+  type Principal,
+} from '@ssehub/service-kit';
+import type { GatewayConfig } from './config.js';
+import type { EventsRequest, RequestProblem } from './events-request.js';
+import { commentFrame, type WireFrame } from './frames.js';
+
+/** The settings the guard reads. */
+export type StreamGuardConfig = Pick<GatewayConfig, 'MAX_CONNECTIONS_PER_USER' | 'MAX_CONNECTIONS_PER_IP' | 'TRUST_PROXY_HOPS' | 'CORS_ORIGINS'>;
+
+/** Options of {@link createStreamGuard}. */
+export interface StreamGuardOptions {
+  readonly access: AccessPolicy;
+  readonly config: StreamGuardConfig;
+  readonly limitHits: LimitHits;
+  readonly logger: Logger;
+}
+
+/** A stream the guard let in. */
+export interface Admission {
+  /** Who the stream counts as in presence (see {@link presenceUser}), or nobody. */
+  readonly user: string | undefined;
+  /**
+   * Calls `end` with a last frame when the token expires (one node-wide timer); never for anonymous
+   * streams. The client reconnects, and a reconnect with the old token is answered 401 "the token expired".
+   */
+  onExpiry(end: (lastFrame: WireFrame) => void): void;
+}
+
+/** Authentication, authorisation, connection limits and CORS in front of the gateway's routes. */
+export interface StreamGuard {
+  /** Applies CORS; true when it answered the request (a preflight). */
+  cors(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Lets a validated stream request in, or throws a 401/403/429/503 {@link SsehubError}. */
+  admit(req: IncomingMessage, res: ServerResponse, request: EventsRequest): Promise<Admission>;
+  /** Throws unless the caller may read `topic` (presence). */
+  authorizeRead(req: IncomingMessage, topic: string): Promise<void>;
+  /** Answers a refused request as JSON, counting the limit it hit. */
+  refuse(res: ServerResponse, problem: RequestProblem | unknown): void;
+  close(): void;
+}
+
+/** The last frame of a stream whose token expired: a comment, so it never moves the client's cursor. */
+const TOKEN_EXPIRED_FRAME = commentFrame('token expired; reconnect with a fresh token');
+
+/** Builds the guard; one per gateway, its expiry timer shared by every stream of the node. */
+export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
+  const { access, config, limitHits, logger } = options;
+  const limiter = createConnectionLimiter({ perUser: config.MAX_CONNECTIONS_PER_USER, perIp: config.MAX_CONNECTIONS_PER_IP });
+  const expiry = createExpiryQueue();
+  const cors = createCors(config.CORS_ORIGINS);
+
+  async function admit(req: IncomingMessage, res: ServerResponse, request: EventsRequest): Promise<Admission> {
+    // Registered before the first await, so a client that leaves while its token is checked is noticed.
+    let gone = false;
+    res.once('close', () => (gone = true));
+    const principal = await access.authenticate(req);
+    access.authorizeRead(principal, request.topics);
+    if (gone) throw new SsehubError('bad_request', 'the client went away');
+    const slot = limiter.acquire(clientIp(req, config.TRUST_PROXY_HOPS), principal?.subject);
+    if (typeof slot === 'string') {
+      limitHits(slot);
+      const who = slot === 'connections_per_user' ? 'this user' : 'this address';
+      throw new SsehubError('too_many_connections', `too many open streams for ${who} on this node; close one first`);
+    }
+    res.once('close', slot.release);
+    return {
+      user: presenceUser(access, principal, request),
+      onExpiry(end) {
+        if (principal === undefined) return;
+        res.once('close', expiry.add(principal.expiresAtMs, () => end(TOKEN_EXPIRED_FRAME)));
+      },
+    };
+  }
+
+  function refuse(res: ServerResponse, problem: RequestProblem | unknown): void {
+    if (res.headersSent || res.destroyed) return;
+    const known = problem instanceof SsehubError || isRequestProblem(problem) ? problem : undefined;
+    if (known !== undefined) {
+      if ('limit' in known && known.limit !== undefined) limitHits(known.limit);
+      const headers: Record<string, string> = known.code === 'unauthorized' ? { 'www-authenticate': 'Bearer realm="ssehub"' } : {};
+      if (known.code === 'too_many_connections') headers['retry-after'] = '5';
+      return sendError(res, known.code, known.message, headers);
+    }
+    logger.error({ err: problem }, 'request guard failed');
+    sendError(res, 'internal', 'the request could not be checked');
+  }
+
+  return {
+    cors,
+    admit,
+    async authorizeRead(req, topic) {
+      access.authorizeRead(await access.authenticate(req), [topic]);
+    },
+    refuse,
+    close: () => expiry.close(),
+  };
+}
+
+/**
+ * Presence is opt-in: a stream counts only when it names a `?user=`. With a token it counts as the
+ * token's subject whatever the parameter says; without one, the name is taken as given only where
+ * anyone may read and publish every topic of the stream (the anonymous chat), else it is not counted.
+ */
+function presenceUser(access: AccessPolicy, principal: Principal | undefined, request: EventsRequest): string | undefined {
+  if (request.user === undefined) return undefined;
+  if (principal !== undefined) return principal.subject;
+  return access.allowsSelfDeclaredName(undefined, request.topics) ? request.user : undefined;
+}
+
+function isRequestProblem(value: unknown): value is RequestProblem {
+  return value !== null && typeof value === 'object' && 'code' in value && 'message' in value && !(value instanceof Error);
+}
