@@ -4,13 +4,15 @@ import { zodEnglishOnly } from './scripts/zod-english-only.js';
 
 export default defineConfig([
   {
-    // The page: one minified ESM bundle with zod and the protocol client inside, plus public/.
-    entry: { app: 'src/browser/app.ts' },
+    // The pages (chat, admin): one minified ESM bundle each with zod and the protocol client inside, plus public/.
+    entry: { app: 'src/browser/app.ts', admin: 'src/browser/admin/admin-app.ts' },
     outDir: 'dist',
     format: ['esm'],
     platform: 'browser',
     target: 'es2022',
     minify: true,
+    // Self-contained pages: no shared chunk whose name a page would have to know.
+    splitting: false,
     sourcemap: true,
     clean: true,
     noExternal: [/.*/],
