@@ -111,32 +111,43 @@ export class StreamLeader {
     this.served = new Set(all.map((sub) => sub.id));
     this.position = from;
     this.options.post({ kind: 'stream', gen, topics: [...topics], from });
-    const isCurrent = (): boolean => this.stream?.gen === gen;
-    const connection = this.options.openStream([...topics], from, {
+    const connection = this.options.openStream([...topics], from, this.relay(gen));
+    this.stream = { gen, topics, connection, ready: undefined, planned };
+  }
+
+  /** Relays one stream to every tab; callbacks of a replaced stream are dropped. */
+  private relay(gen: string): StreamHandlers {
+    const post = this.options.post;
+    const current = (): LeaderStream | undefined => (this.stream?.gen === gen ? this.stream : undefined);
+    return {
       onEvent: (event) => {
-        if (!isCurrent()) return;
+        if (!current()) return;
         if (isAfter(event.id, this.position)) this.position = event.id;
-        this.options.post({ kind: 'event', gen, event });
+        post({ kind: 'event', gen, event });
       },
       onReady: (payload) => {
-        if (!isCurrent() || !this.stream) return;
+        const stream = current();
+        if (!stream) return;
         if (this.position === undefined || isBefore(this.position, payload.cursor)) this.position = payload.cursor;
-        this.stream.ready = payload;
-        this.options.post({ kind: 'ready', gen, payload, planned: this.stream.planned });
-        this.stream.planned = false;
+        stream.ready = payload;
+        post({ kind: 'ready', gen, payload, planned: stream.planned });
+        stream.planned = false;
       },
       onReset: (payload) => {
-        if (!isCurrent()) return;
+        if (!current()) return;
         this.position = undefined;
-        this.options.post({ kind: 'reset', gen, payload });
+        post({ kind: 'reset', gen, payload });
       },
       onStateChange: (state) => {
-        if (isCurrent() && state === 'reconnecting') this.options.post({ kind: 'reconnecting', gen });
+        const stream = current();
+        if (!stream || state !== 'reconnecting') return;
+        // Until it is live again, a newcomer must wait for the next ready rather than get the old one.
+        stream.ready = undefined;
+        post({ kind: 'reconnecting', gen });
       },
       onError: (error) => {
-        if (isCurrent()) this.options.post({ kind: 'error', gen, message: error instanceof Error ? error.message : String(error) });
+        if (current()) post({ kind: 'error', gen, message: error instanceof Error ? error.message : String(error) });
       },
-    });
-    this.stream = { gen, topics, connection, ready: undefined, planned };
+    };
   }
 }
