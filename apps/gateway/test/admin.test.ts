@@ -47,7 +47,7 @@ describe('the admin read API', () => {
     const off = await gateway('gw-off', broker, { ADMIN_TOKEN: undefined });
     const response = await fetch(`${off.url}/v1/admin/nodes`, { headers: auth });
     expect(response.status).toBe(403);
-    expect((await response.json()).error.code).toBe('forbidden');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('forbidden');
     const on = await gateway('gw-on', broker);
     const missing = await fetch(`${on.url}/v1/admin/nodes`);
     expect(missing.status).toBe(401);
@@ -91,9 +91,9 @@ describe('the admin read API', () => {
     expect(page.events.map((event) => (event.data as { n: number }).n)).toEqual([3, 4, 5]);
     expect(page.events[0]).not.toHaveProperty('seq');
     const bad = await fetch(`${g.url}/v1/admin/topics/users/7/inbox/recent?limit=0`, { headers: auth });
-    expect((await bad.json()).error.code).toBe('bad_request');
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('bad_request');
     const invalid = await fetch(`${g.url}/v1/admin/topics/not%20a%20topic/recent`, { headers: auth });
-    expect((await invalid.json()).error.code).toBe('invalid_topic');
+    expect(((await invalid.json()) as { error: { code: string } }).error.code).toBe('invalid_topic');
   });
 
   it('samples broker lag on a timer and reports it in metrics and in the node list', async () => {
