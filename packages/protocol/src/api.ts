@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { EventDataSchema, EventEnvelopeSchema, PublishableEventTypeSchema } from './event.js';
-import { TopicSchema } from './topic.js';
+import { PublishableTopicSchema, TopicSchema } from './topic.js';
 
 /** Most events in one batch publish. @default 100 */
 export const MAX_BATCH_EVENTS = 100;
 
 /** Body of `POST /v1/publish` for one event. */
 export const PublishRequestSchema = z.object({
-  topic: TopicSchema,
+  topic: PublishableTopicSchema,
   type: PublishableEventTypeSchema,
   data: EventDataSchema,
 });

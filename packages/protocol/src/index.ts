@@ -2,8 +2,11 @@
 export {
   MAX_TOPIC_SEGMENTS,
   MAX_TOPIC_SEGMENT_LENGTH,
+  PublishableTopicSchema,
+  RESERVED_TOPIC_SEGMENT,
   RoomNameSchema,
   TopicSchema,
+  isReservedTopic,
   isValidTopic,
   roomTopic,
   type Topic,

@@ -5,6 +5,7 @@ import {
   MAX_TOPIC_SEGMENT_LENGTH,
   RoomNameSchema,
   TopicSchema,
+  isReservedTopic,
   isValidTopic,
   roomTopic,
 } from './topic.js';
@@ -104,5 +105,17 @@ describe('room names', () => {
 
   it.each(['', 'a/b', 'a.b', '*', 'lob by', 'ü', 'a'.repeat(65)])('reject %j', (room) => {
     expect(RoomNameSchema.safeParse(room).success).toBe(false);
+  });
+});
+
+describe('reserved topics', () => {
+  it('refuses publishing under _ssehub/, where node registry and lag probes live', async () => {
+    const { PublishRequestSchema } = await import('./api.js');
+    expect(isReservedTopic('_ssehub/lag')).toBe(true);
+    expect(isReservedTopic('_ssehub')).toBe(true);
+    expect(isReservedTopic('rooms/_ssehub')).toBe(false);
+    expect(isReservedTopic('_ssehubx/a')).toBe(false);
+    expect(PublishRequestSchema.safeParse({ topic: '_ssehub/lag', type: 'x', data: 1 }).success).toBe(false);
+    expect(PublishRequestSchema.safeParse({ topic: 'rooms/_ssehub', type: 'x', data: 1 }).success).toBe(true);
   });
 });

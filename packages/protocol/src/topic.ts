@@ -21,6 +21,19 @@ export const TopicSchema = z.string().refine(isValidTopic, {
 });
 export type Topic = z.infer<typeof TopicSchema>;
 
+/** First segment of the topics ssehub uses itself (node registry, lag probes); clients may not publish there. */
+export const RESERVED_TOPIC_SEGMENT = '_ssehub';
+
+/** True for topics under `_ssehub/`, which only ssehub itself writes. */
+export function isReservedTopic(topic: string): boolean {
+  return topic === RESERVED_TOPIC_SEGMENT || topic.startsWith(`${RESERVED_TOPIC_SEGMENT}/`);
+}
+
+/** A topic a client may publish to: any topic outside `_ssehub/`. */
+export const PublishableTopicSchema = TopicSchema.refine((topic) => !isReservedTopic(topic), {
+  message: `topics under "${RESERVED_TOPIC_SEGMENT}/" are reserved for ssehub itself`,
+});
+
 /** A chat room name: one topic segment. */
 export const RoomNameSchema = z
   .string()
