@@ -27,6 +27,12 @@ export interface NatsLog {
   readonly jsm: JetStreamManager;
   readonly names: StreamNames;
   readonly epoch: string;
+  /**
+   * True on a single-replica stream: long reads may go through a short-lived consumer. On a replicated
+   * one, nats-server up to 2.11 places that consumer on any peer, even a lagging or offline one, so
+   * reads stay with message gets, which the stream leader answers.
+   */
+  readonly consumerReads: boolean;
 }
 
 function decode(log: NatsLog, message: RawMessage): StoredEvent | null {
@@ -91,7 +97,8 @@ export async function readSubject(log: NatsLog, subject: string, after: number, 
   const events: StoredEvent[] = [];
   let seq = after + 1;
   // A resume usually misses a handful of events: one get each beats setting up a consumer.
-  for (let gets = 0; gets < Math.min(limit, NATS_DIRECT_READ_MAX); gets++) {
+  const gets = log.consumerReads ? Math.min(limit, NATS_DIRECT_READ_MAX) : limit;
+  while (events.length < gets) {
     const message = await nextOnSubject(log, subject, seq);
     if (!message) return events;
     const event = decode(log, message);
@@ -105,7 +112,8 @@ export async function readSubject(log: NatsLog, subject: string, after: number, 
 /** The most recent `limit` events of one subject; reads at most max_msgs_per_subject events. */
 export async function latestOfSubject(log: NatsLog, subject: string, limit: number): Promise<StoredEvent[]> {
   if (limit <= 0) return [];
-  const events = await fetchSubject(log, subject, 1, Number.MAX_SAFE_INTEGER);
+  const all = Number.MAX_SAFE_INTEGER;
+  const events = log.consumerReads ? await fetchSubject(log, subject, 1, all) : await readSubject(log, subject, 0, all);
   return events.slice(-limit);
 }
 

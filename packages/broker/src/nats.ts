@@ -6,7 +6,7 @@ import { BrokerError } from './errors.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
 import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './memory.js';
 import { connectNats, type NatsLink } from './nats-connection.js';
-import { startLiveFeed, type LiveFeed } from './nats-feed.js';
+import { NATS_LIVE_REQUEST_TIMEOUT_MS, startLiveFeed, type LiveFeed } from './nats-feed.js';
 import { isNoStream, publishEvents } from './nats-publish.js';
 import { latestOfSubject, readSubjects, type NatsLog } from './nats-read.js';
 import { StreamWatch } from './nats-watch.js';
@@ -44,7 +44,7 @@ async function guarded<T>(what: string, operation: () => Promise<T>): Promise<T>
   }
 }
 
-interface NatsContext extends Omit<NatsLog, 'epoch'> {
+interface NatsContext extends Pick<NatsLog, 'js' | 'jsm' | 'names'> {
   readonly link: NatsLink;
   readonly config: WantedStream;
 }
@@ -60,6 +60,7 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
     hooks.fail(new BrokerError('epoch_changed', `nats: stream ${names.stream} was deleted or recreated; its sequence restarted`));
   });
   const streamInfo = (): Promise<StreamInfo> => watch.info();
+  const feedJs = jetstream(link.nc, { timeout: NATS_LIVE_REQUEST_TIMEOUT_MS });
 
   function assertUsable(): void {
     if (closed) throw new BrokerError('closed', 'the nats broker was closed');
@@ -70,7 +71,7 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
   async function current(): Promise<NatsLog> {
     assertUsable();
     if (watch.epoch === '') await streamInfo();
-    return { js, jsm, names, epoch: watch.epoch };
+    return { js, jsm, names, epoch: watch.epoch, consumerReads: (config.num_replicas ?? 1) === 1 };
   }
 
   function onLiveMessage(feedEpoch: string, message: JsMsg): void {
@@ -85,7 +86,7 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
   async function startFeed(): Promise<LiveFeed> {
     const info = await streamInfo();
     const feedEpoch = streamEpoch(info);
-    return startLiveFeed(js, names, info.state.last_seq + 1, {
+    return startLiveFeed(feedJs, names, info.state.last_seq + 1, {
       message: (message) => onLiveMessage(feedEpoch, message),
       async resumed() {
         const same = streamEpoch(await streamInfo()) === feedEpoch;
@@ -94,6 +95,7 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
         return same;
       },
       lost: () => void streamInfo().catch(() => {}),
+      connected: () => link.isConnected(),
     });
   }
 

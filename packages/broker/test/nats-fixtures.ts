@@ -22,16 +22,29 @@ export async function buildNatsPublisher(): Promise<{ path: string; remove(): Pr
   return { path: join(outDir, 'publisher.js'), remove: () => rm(outDir, { recursive: true, force: true }) };
 }
 
-/** Runs a node script to completion; rejects with its output when it fails. */
-export function runNode(script: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+/** A publisher process: connected once `ready` resolves, publishing after `go()`, finished when `done` resolves. */
+export interface PublisherProcess {
+  readonly ready: Promise<void>;
+  go(): void;
+  readonly done: Promise<string>;
+}
+
+/** Spawns the built publisher script; `done` rejects with its output when it fails. */
+export function spawnPublisher(script: string, args: readonly string[]): PublisherProcess {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let markReady = (): void => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.includes('ready\n')) markReady();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const done = new Promise<string>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${script} exited with ${code}:\n${output}`))));
   });
+  return { ready: Promise.race([ready, done.then(() => undefined)]), go: () => child.stdin.end('go\n'), done };
 }
 
 /** What one test subscription received. */
@@ -86,4 +99,48 @@ export async function publishNumbered(broker: Broker, topic: string, from: numbe
   const out: StoredEvent[] = [];
   for (const n of range(from, to)) out.push(...(await broker.publish([{ topic, type: 'test.n', data: { n } }])));
   return out;
+}
+
+/** A publisher that publishes `{ n }` to one topic, one publish after another, until stopped. */
+export interface PublishLoad {
+  readonly acked: StoredEvent[];
+  readonly rejected: { ms: number; error: unknown }[];
+  stop(): Promise<void>;
+}
+
+/** Starts publishing until stopped, recording what was acknowledged and what was refused (and how fast). */
+export function publishUntilStopped(broker: Broker, topic: string): PublishLoad {
+  const acked: StoredEvent[] = [];
+  const rejected: { ms: number; error: unknown }[] = [];
+  let stopped = false;
+  const running = (async () => {
+    for (let n = 0; !stopped; n++) {
+      const started = Date.now();
+      try {
+        acked.push(...(await broker.publish([{ topic, type: 'test.n', data: { n } }])));
+      } catch (error) {
+        rejected.push({ ms: Date.now() - started, error });
+        await sleep(50);
+      }
+      await sleep(2);
+    }
+  })();
+  return {
+    acked,
+    rejected,
+    stop: () => {
+      stopped = true;
+      return running;
+    },
+  };
+}
+
+/** Waits for the last acknowledged event, then asserts the subscription got every one exactly once, in log order, intact. */
+export async function expectEveryAcknowledgedOnce(sub: Collected, acked: readonly StoredEvent[], timeoutMs = 30_000): Promise<void> {
+  const lastSeq = acked[acked.length - 1]!.seq;
+  await until(() => sub.events.some((event) => event.seq >= lastSeq), 'the last acknowledged event to arrive', timeoutMs);
+  expect(sub.errors).toEqual([]);
+  expectIncreasing(sub.events);
+  const received = new Map(sub.events.map((event) => [event.seq, event]));
+  for (const event of acked) expect(received.get(event.seq)).toEqual(event);
 }

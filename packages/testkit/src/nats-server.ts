@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
-import { startProcess, waitForPort, type RunningProcess } from './child-process.js';
+import { startProcess, waitForHttp, waitForPort, type RunningProcess } from './child-process.js';
 import { freePort } from './free-port.js';
 
 /** Options of {@link startNats}. */
@@ -32,10 +32,23 @@ export interface NatsServer {
   restart(): Promise<void>;
 }
 
-async function spawnNats(binary: string, port: number, dir: string, args: readonly string[]): Promise<RunningProcess> {
-  const child = startProcess(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir, ...args]);
-  try {
+/** Start attempts when a port picked as free was taken meanwhile (tests of other packages run in parallel). */
+const START_ATTEMPTS = 3;
+
+async function launch(binary: string, port: number, args: readonly string[], readyUrl?: string): Promise<RunningProcess> {
+  const child = startProcess(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), ...args]);
+  const exited = new Promise<never>((_, reject) => {
+    child.child.once('exit', (code, signal) => reject(new Error(`nats-server exited (${signal ?? code})`)));
+  });
+  const ready = (async () => {
     await waitForPort(port, 15_000, `nats-server on port ${port}`);
+    if (readyUrl) await waitForHttp(readyUrl, 30_000);
+  })();
+  exited.catch(() => {});
+  ready.catch(() => {});
+  try {
+    // A server that dies at start (a port taken meanwhile) fails at once, not after the wait.
+    await Promise.race([exited, ready]);
   } catch (error) {
     await child.kill();
     throw new Error(`nats-server did not start on port ${port}:\n${child.output()}`, { cause: error });
@@ -43,14 +56,26 @@ async function spawnNats(binary: string, port: number, dir: string, args: readon
   return child;
 }
 
-/** Starts `nats-server -js` on a free loopback port with a temp store dir; fails loudly when it is not installed. */
-export async function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
+const portTaken = (error: unknown): boolean => error instanceof Error && error.message.includes('address already in use');
+
+/** Runs `start` again while it fails because a port it picked was taken meanwhile. */
+async function withFreshPorts<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || !portTaken(error)) throw error;
+    }
+  }
+}
+
+async function startServer(options: StartNatsOptions, readyUrl?: string): Promise<NatsServer> {
   const binary = requireBinary('nats-server', 'nats-server');
   const port = options.port ?? (await freePort());
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ssehub-nats-'));
-  const args = options.args ?? [];
-  let child = await spawnNats(binary, port, dir, args);
+  const args = ['-sd', dir, ...(options.args ?? [])];
+  let child = await launch(binary, port, args, readyUrl);
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
@@ -63,7 +88,49 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     kill: () => child.kill(),
     async restart() {
       await child.stop();
-      child = await spawnNats(binary, port, dir, args);
+      child = await launch(binary, port, args, readyUrl);
     },
+  };
+}
+
+/** Starts `nats-server -js` on a free loopback port with a temp store dir; fails loudly when it is not installed. */
+export function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
+  return options.port === undefined ? withFreshPorts(() => startServer(options)) : startServer(options);
+}
+
+/** Nodes of a JetStream cluster started by a test. */
+export interface NatsCluster {
+  /** `nats://127.0.0.1:<p1>,127.0.0.1:<p2>,...`: every node, the way BROKER_URL lists them. */
+  readonly url: string;
+  readonly nodes: NatsServer[];
+  stop(): Promise<void>;
+}
+
+/** Starts a JetStream cluster of `size` nodes (3 by default) on loopback; resolves once each node reports healthy. */
+export function startNatsCluster(size = 3): Promise<NatsCluster> {
+  return withFreshPorts(() => startClusterOnce(size));
+}
+
+async function startClusterOnce(size: number): Promise<NatsCluster> {
+  const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const monitorPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const routes = routePorts.map((port) => `nats://127.0.0.1:${port}`).join(',');
+  // Started together: a node waits for the others' routes before its JetStream reports healthy.
+  const starting = ports.map((port, i) => {
+    const cluster = ['--cluster_name', 'ssehub', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes];
+    return startServer({ port, args: ['-n', `n${i}`, '-m', String(monitorPorts[i]), ...cluster] }, `http://127.0.0.1:${monitorPorts[i]}/healthz`);
+  });
+  const started = await Promise.allSettled(starting);
+  const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
+    await Promise.all(nodes.map((node) => node.stop()));
+    throw failed.reason;
+  }
+  return {
+    url: `nats://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`,
+    nodes,
+    stop: async () => void (await Promise.all(nodes.map((node) => node.stop()))),
   };
 }
