@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NGINX_TEMPLATE, REPO_ROOT, renderTemplate, type NginxTemplateValues } from '@ssehub/cluster';
+import { CLUSTER_APP_ENV, GATEWAY_SERVER_PARAMS, NGINX_TEMPLATE, REPO_ROOT, renderTemplate, upstreamServers, type NginxTemplateValues } from '@ssehub/cluster';
 import { loadGatewayConfig } from '@ssehub/gateway';
 import { loadIngestConfig } from '@ssehub/ingest';
 import { requireBinary } from '@ssehub/testkit';
@@ -92,6 +92,10 @@ describe('docker-compose.yml', () => {
         const environment = service.environment ?? {};
         expect(unknownNames(environment, loadIngestConfig(environment)), name).toEqual([]);
       }
+      // pnpm cluster starts the apps with the same defaults.
+      for (const [name, service] of [...byTarget(resolved, 'gateway'), ...byTarget(resolved, 'ingest')]) {
+        expect(service.environment, name).toMatchObject(CLUSTER_APP_ENV);
+      }
       // apps/web/src/config.ts reads PORT only.
       for (const [, service] of byTarget(resolved, 'web')) expect(Object.keys(service.environment ?? {})).toEqual(['PORT']);
     },
@@ -109,11 +113,10 @@ describe('docker-compose.yml', () => {
   it('points nginx at every gateway, ingest and web on the port each listens on, through the shared template', () => {
     const nginx = services.nginx!;
     const env = nginx.environment as unknown as NginxTemplateValues;
-    const upstream = (target: string): string =>
-      byTarget(services, target)
-        .map(([name, service]) => `server ${name}:${service.environment?.PORT};`)
-        .join(' ');
-    expect(env.SSEHUB_GATEWAY_SERVERS).toBe(upstream('gateway'));
+    const upstream = (target: string, params = ''): string =>
+      upstreamServers(byTarget(services, target).map(([name, service]) => `${name}:${service.environment?.PORT}`), params).replace(/\s+/g, ' ');
+    // The same server parameters as pnpm cluster's.
+    expect(env.SSEHUB_GATEWAY_SERVERS).toBe(upstream('gateway', GATEWAY_SERVER_PARAMS));
     expect(env.SSEHUB_INGEST_SERVERS).toBe(upstream('ingest'));
     expect(env.SSEHUB_WEB_SERVERS).toBe(upstream('web'));
     // The same template pnpm cluster renders, mounted where the image's envsubst step finds it.

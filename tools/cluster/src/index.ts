@@ -1,6 +1,6 @@
 export { BROKER_KINDS, type BrokerKind, type ClusterBroker } from './broker-server.js';
-export { localNginxConfig, renderTemplate, upstreamServers, type NginxTemplateValues } from './nginx-config.js';
+export { GATEWAY_SERVER_PARAMS, localNginxConfig, renderTemplate, upstreamServers, type NginxTemplateValues } from './nginx-config.js';
 export { type NginxServer } from './nginx-server.js';
 export { type NodeService, type UnexpectedExitHandler } from './node-service.js';
 export { NGINX_TEMPLATE, REPO_ROOT } from './paths.js';
-export { startCluster, type Cluster, type ClusterGateway, type ClusterOptions } from './start-cluster.js';
+export { CLUSTER_APP_ENV, startCluster, type Cluster, type ClusterGateway, type ClusterOptions } from './start-cluster.js';

@@ -2,7 +2,7 @@
 import { relative } from 'node:path';
 import { USAGE, parseCliOptions, type CliOptions } from './cli-options.js';
 import { REPO_ROOT } from './paths.js';
-import { startCluster, type Cluster } from './start-cluster.js';
+import { CLUSTER_APP_ENV, startCluster, type Cluster } from './start-cluster.js';
 
 function fail(message: string): never {
   process.stderr.write(`ssehub cluster: ${message}\n`);
@@ -45,6 +45,8 @@ const cluster = await startCluster({
   port: options.port,
   name: options.name,
   keep: true,
+  // The apps inherit this environment; only the cluster's own defaults need passing on to win over them.
+  env: Object.fromEntries(Object.keys(CLUSTER_APP_ENV).flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]]))),
   onUnexpectedExit: (name, code, signal) => {
     if (!stopping) process.stderr.write(`ssehub cluster: ${name} exited (${signal ?? `code ${code}`}); see its log in .cluster/${options.name}/logs/\n`);
   },

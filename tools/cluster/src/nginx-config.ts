@@ -11,10 +11,17 @@ export interface NginxTemplateValues {
   readonly SSEHUB_WEB_SERVERS: string;
 }
 
+/**
+ * Parameters of each gateway's `server` line: no passive health checks, which never recover a node
+ * for long-lived streams (deploy/nginx/ssehub.conf.template, "Gateways", says why). docker-compose.yml
+ * uses the same. @default "max_fails=0"
+ */
+export const GATEWAY_SERVER_PARAMS = 'max_fails=0';
+
 /** Turns `host:port` addresses into the `server …;` lines an upstream block lists. */
-export function upstreamServers(addresses: readonly string[]): string {
+export function upstreamServers(addresses: readonly string[], params = ''): string {
   if (addresses.length === 0) throw new Error('an nginx upstream needs at least one server');
-  return addresses.map((address) => `server ${address};`).join('\n    ');
+  return addresses.map((address) => `server ${address}${params ? ` ${params}` : ''};`).join('\n    ');
 }
 
 /**

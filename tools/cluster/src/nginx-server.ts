@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary, startProcess, waitForHttp, type RunningProcess } from '@ssehub/testkit';
-import { localNginxConfig, renderTemplate, upstreamServers } from './nginx-config.js';
+import { GATEWAY_SERVER_PARAMS, localNginxConfig, renderTemplate, upstreamServers } from './nginx-config.js';
 import { NGINX_TEMPLATE } from './paths.js';
 
 /** Options of {@link startNginx}. */
@@ -31,7 +31,7 @@ export function writeNginxConfig(options: StartNginxOptions): string {
   for (const sub of ['logs', 'tmp']) mkdirSync(join(options.dir, sub), { recursive: true });
   const routing = renderTemplate(readFileSync(NGINX_TEMPLATE, 'utf8'), {
     SSEHUB_LISTEN: `127.0.0.1:${options.port}`,
-    SSEHUB_GATEWAY_SERVERS: upstreamServers(options.gateways),
+    SSEHUB_GATEWAY_SERVERS: upstreamServers(options.gateways, GATEWAY_SERVER_PARAMS),
     SSEHUB_INGEST_SERVERS: upstreamServers(options.ingest),
     SSEHUB_WEB_SERVERS: upstreamServers(options.web),
   });

@@ -47,6 +47,16 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/**
+ * What gateways and ingest run with unless `env` says otherwise (as docker-compose.yml does): the
+ * chat's rooms are open to read and post without a token, and nginx is the one trusted proxy.
+ */
+export const CLUSTER_APP_ENV: Readonly<Record<string, string>> = Object.freeze({
+  PUBLIC_TOPICS: 'rooms/**',
+  ANONYMOUS_PUBLISH_TOPICS: 'rooms/**',
+  TRUST_PROXY_HOPS: '1',
+});
+
 let clusterCount = 0;
 
 /** Starts every process of the topology, resolving once each `/readyz` and nginx's `/healthz` answer 200. */
@@ -58,16 +68,23 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const logDir = join(dir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const stoppers: (() => Promise<void>)[] = [];
+  // If this process exits without stop() (a crashed test run), its servers must not outlive it.
+  const killers: (() => void)[] = [];
+  const killAll = (): void => killers.forEach((kill) => kill());
+  process.once('exit', killAll);
   const stopAll = async (): Promise<void> => {
     // Reverse start order: nginx first (clients stop arriving), the broker last.
     for (const stop of stoppers.splice(0).reverse()) await stop();
+    process.off('exit', killAll);
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
   };
   try {
     const broker = await startClusterBroker(options.broker ?? 'redis', join(dir, options.broker ?? 'redis'));
     stoppers.push(() => broker.stop());
+    killers.push(() => void broker.kill());
     const apps = await startApps(broker.url, logDir, options);
     stoppers.push(() => Promise.all(apps.all.map((app) => app.stop())).then(() => undefined));
+    killers.push(() => apps.all.forEach((app) => app.process.child.kill('SIGKILL')));
     const nginx = await startNginx({
       dir,
       port: options.port ?? (await freePort()),
@@ -76,6 +93,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       web: [`127.0.0.1:${apps.web.port}`],
     });
     stoppers.push(() => nginx.stop());
+    // SIGTERM, not SIGKILL: nginx's master takes its workers down with it.
+    killers.push(() => nginx.process.child.kill('SIGTERM'));
     const { gateways, ingest, web } = apps;
     return {
       name,
@@ -106,7 +125,7 @@ interface ClusterApps {
 
 /** Starts the gateways, ingest and web side by side; if one fails, the others are stopped again. */
 async function startApps(brokerUrl: string, logDir: string, options: ClusterOptions): Promise<ClusterApps> {
-  const env = { BROKER_URL: brokerUrl, ...options.env };
+  const env = { ...CLUSTER_APP_ENV, BROKER_URL: brokerUrl, ...options.env };
   const start = async (name: string, entry: string, serviceEnv: Record<string, string>): Promise<NodeService> =>
     startNodeService({ name, entry, port: await freePort(), env: serviceEnv, logDir, onUnexpectedExit: options.onUnexpectedExit });
   const gatewayNames = Array.from({ length: options.gateways ?? 2 }, (_, index) => `gateway-${index + 1}`);

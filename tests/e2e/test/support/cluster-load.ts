@@ -18,9 +18,10 @@ export interface Delivered {
 }
 
 /** `POST /v1/publish` of `{n}` on `topic`; returns the raw response (callers decide what a non-201 means). */
-export function publishEvent(baseUrl: string, topic: string, n: number, idempotencyKey?: string): Promise<Response> {
+export function publishEvent(baseUrl: string, topic: string, n: number, idempotencyKey?: string, signal?: AbortSignal): Promise<Response> {
   return fetch(`${baseUrl}/v1/publish`, {
     method: 'POST',
+    signal,
     headers: { 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
     body: JSON.stringify({ topic, type: SEQ_EVENT_TYPE, data: { n } }),
   });
@@ -37,26 +38,69 @@ export interface PublishSteadilyOptions {
   readonly from?: number;
   /** Called after each acknowledged publish (the test's clock for faults "mid-stream"). */
   readonly onAck?: (ack: Ack) => void | Promise<void>;
+  /**
+   * Attempts per event; a failed one is retried after {@link RETRY_PAUSE_MS} with the same
+   * Idempotency-Key, so an event the broker took before the answer was lost is not stored twice. @default 1
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Publishes in flight at once; more than 1 keeps the rate when one round trip takes longer than the
+   * interval (ids then need not follow `n`; the checks compare by both). @default 1
+   */
+  readonly concurrency?: number;
+  /** Called for each failed attempt: the status, or 0 when no answer came within {@link PUBLISH_TIMEOUT_MS}. */
+  readonly onRefused?: (n: number, status: number, body: string) => void;
 }
 
-/** Publishes `count` numbered events one after another at a steady rate; every one must get 201. */
+/** Pause between attempts of one publish. @default 100 */
+export const RETRY_PAUSE_MS = 100;
+/** How long one publish attempt may take before it counts as unanswered. @default 10000 */
+export const PUBLISH_TIMEOUT_MS = 10_000;
+
+/** Publishes event `n` until it is acknowledged or `maxAttempts` ran out. */
+async function publishUntilAcked(options: PublishSteadilyOptions, n: number): Promise<Ack> {
+  const attempts = options.maxAttempts ?? 1;
+  const key = `${options.topic}#${n}`;
+  for (let attempt = 1; ; attempt += 1) {
+    let status = 0;
+    let body = '';
+    try {
+      const response = await publishEvent(options.url, options.topic, n, key, AbortSignal.timeout(PUBLISH_TIMEOUT_MS));
+      status = response.status;
+      body = await response.text();
+      if (status === 201) return { n, id: (JSON.parse(body) as { id: string }).id };
+    } catch (error) {
+      body = String(error);
+    }
+    options.onRefused?.(n, status, body);
+    if (attempt >= attempts) throw new Error(`publish #${n} answered ${status || 'nothing'} on attempt ${attempt}: ${body}`);
+    await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+  }
+}
+
+/** Publishes `count` numbered events at a steady rate; each must end up acknowledged (201). Acks come back sorted by `n`. */
 export async function publishSteadily(options: PublishSteadilyOptions): Promise<Ack[]> {
   const acks: Ack[] = [];
   const from = options.from ?? 0;
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
   const start = performance.now();
-  for (let index = 0; index < options.count; index += 1) {
-    const due = start + (index * 1000) / options.ratePerS;
-    const wait = due - performance.now();
+  for (let index = 0; index < options.count && failure === undefined; index += 1) {
+    const wait = start + (index * 1000) / options.ratePerS - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const n = from + index;
-    const response = await publishEvent(options.url, options.topic, n);
-    const body = await response.text();
-    if (response.status !== 201) throw new Error(`publish #${n} answered ${response.status}: ${body}`);
-    const ack = { n, id: (JSON.parse(body) as { id: string }).id };
-    acks.push(ack);
-    await options.onAck?.(ack);
+    while (inFlight.size >= (options.concurrency ?? 1)) await Promise.race(inFlight);
+    const task: Promise<void> = publishUntilAcked(options, from + index)
+      .then(async (ack) => {
+        acks.push(ack);
+        await options.onAck?.(ack);
+      })
+      .catch((error: unknown) => void (failure ??= error))
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
   }
-  return acks;
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
+  return acks.sort((a, b) => a.n - b.n);
 }
 
 /** The numbered events a client received on `topic`, in arrival order. */
