@@ -49,11 +49,10 @@ interface Attached {
 }
 
 /**
- * Follows every subject of the stream from `startSeq` with one ordered consumer (`js` should time out
- * after {@link NATS_LIVE_REQUEST_TIMEOUT_MS}). The client library
- * recreates it after the last seen seq when delivery breaks; when it falls silent while connected
- * (its host node died), the feed replaces it. Either way, what arrives next is held until the owner
- * confirmed the stream is still the same one.
+ * Follows every subject of the stream from `startSeq` with one ordered consumer; `js` should time out
+ * after {@link NATS_LIVE_REQUEST_TIMEOUT_MS}. The client library recreates the consumer after the last
+ * seen seq when delivery breaks; when it falls silent while connected (its host node died), the feed
+ * replaces it. Either way, what arrives next is held until the owner confirmed the stream is the same.
  */
 export async function startLiveFeed(js: JetStreamClient, names: StreamNames, startSeq: number, handlers: LiveFeedHandlers): Promise<LiveFeed> {
   let stopped = false;
@@ -64,19 +63,7 @@ export async function startLiveFeed(js: JetStreamClient, names: StreamNames, sta
   let replacing = false;
   let lastSign = Date.now();
 
-  async function attach(from: number, attempts: number): Promise<Attached> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await attachOnce(from);
-      } catch (error) {
-        // A cluster may place the new consumer on a node that died (nats-server 2.9.10 picks any
-        // peer of the stream); the create request times out and another try picks again.
-        if (attempt >= attempts || stopped) throw error;
-      }
-    }
-  }
-
-  async function attachOnce(from: number): Promise<Attached> {
+  async function attach(from: number): Promise<Attached> {
     const mine = ++generation;
     // One filter given as a string: nats-server 2.9 rejects filter arrays.
     const consumer = await js.consumers.get(names.stream, {
@@ -97,6 +84,13 @@ export async function startLiveFeed(js: JetStreamClient, names: StreamNames, sta
     });
     void watch(messages, mine);
     return { consumer, messages };
+  }
+
+  async function detach({ consumer, messages }: Attached): Promise<void> {
+    await messages.close();
+    await consumer.delete().catch(() => {
+      // Gone with its node, the connection or the stream; the server drops it after its inactive threshold.
+    });
   }
 
   async function watch(messages: ConsumerMessages, mine: number): Promise<void> {
@@ -130,6 +124,18 @@ export async function startLiveFeed(js: JetStreamClient, names: StreamNames, sta
     }
   }
 
+  async function attachRetrying(from: number): Promise<Attached> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await attach(from);
+      } catch (error) {
+        // A cluster may place the new consumer on a node that died (nats-server 2.9.10 picks any
+        // peer of the stream); the create request times out and another try picks again.
+        if (attempt >= NATS_LIVE_CREATE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
   /**
    * The consumer's node is gone: nats-server 2.9 keeps an R1 consumer there and the client keeps asking
    * it for info, silently. Start a new one after the last seen seq instead.
@@ -139,14 +145,15 @@ export async function startLiveFeed(js: JetStreamClient, names: StreamNames, sta
     replacing = true;
     resets++;
     held ??= [];
-    const old = current;
-    void old.messages.close();
-    void old.consumer.delete().catch(() => {});
+    void detach(current);
     while (!stopped) {
       try {
-        current = await attach(lastSeq + 1, 1);
+        const next = await attach(lastSeq + 1);
+        if (stopped) void detach(next);
+        else current = next;
         break;
       } catch {
+        // Placed on a dead node again (see NATS_LIVE_REQUEST_TIMEOUT_MS): another try picks again.
         await sleep(RETRY_WAIT_MS);
       }
     }
@@ -155,7 +162,7 @@ export async function startLiveFeed(js: JetStreamClient, names: StreamNames, sta
     void release(resets);
   }
 
-  let current = await attach(startSeq, NATS_LIVE_CREATE_ATTEMPTS);
+  let current = await attachRetrying(startSeq);
   const watchdog = setInterval(() => {
     if (!handlers.connected() || replacing) lastSign = Date.now();
     else if (Date.now() - lastSign > NATS_LIVE_STALL_MS) void replace();
@@ -165,10 +172,7 @@ export async function startLiveFeed(js: JetStreamClient, names: StreamNames, sta
       stopped = true;
       clearInterval(watchdog);
       held = null;
-      await current.messages.close();
-      await current.consumer.delete().catch(() => {
-        // Gone with the connection or the stream; the server drops it after its inactive threshold.
-      });
+      await detach(current);
     },
   };
 }

@@ -116,10 +116,7 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
         const subjects = topics.map((topic) => topicSubject(names, topic));
         return readSubjects(await current(), subjects, after, limit);
       }),
-    latest: (topic, limit) =>
-      guarded('history', async () => {
-        return latestOfSubject(await current(), topicSubject(names, topic), limit);
-      }),
+    latest: (topic, limit) => guarded('history', async () => latestOfSubject(await current(), topicSubject(names, topic), limit)),
     head: () =>
       guarded('stream info', async () => {
         assertUsable();
