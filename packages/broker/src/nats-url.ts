@@ -1,6 +1,6 @@
 import { BrokerError } from './errors.js';
 
-/** What a `nats://[user:pass@]host:port[,host:port]` URL names. */
+/** What a `nats://[user:pass@]host:port[,host:port][?replicas=N]` URL names. */
 export interface NatsServers {
   /** `host:port` of every server, in the order given. */
   readonly servers: string[];
@@ -8,11 +8,25 @@ export interface NatsServers {
   readonly pass?: string;
   /** A userinfo without a password is a NATS token. */
   readonly token?: string;
+  /** Replicas of the stream, so a cluster deployment can ask for 3 through BROKER_URL alone. */
+  readonly replicas?: number;
+}
+
+function parseReplicas(url: string, query: string | undefined): number | undefined {
+  if (query === undefined) return undefined;
+  const params = new URLSearchParams(query);
+  for (const key of params.keys()) {
+    if (key !== 'replicas') throw new BrokerError('invalid_url', `"${url}": unknown parameter "${key}" (expected replicas)`);
+  }
+  const value = params.get('replicas');
+  if (value === null) return undefined;
+  if (!/^[1-5]$/.test(value)) throw new BrokerError('invalid_url', `"${url}": replicas must be 1 to 5, not "${value}"`);
+  return Number(value);
 }
 
 /** Splits a NATS broker URL into its server list; `new URL` cannot, because of the commas. */
 export function parseNatsUrl(url: string): NatsServers {
-  const match = /^nats:\/\/(?:([^@/]*)@)?([^/?#]+)\/?$/.exec(url);
+  const match = /^nats:\/\/(?:([^@/?]*)@)?([^/?#]+)\/?(?:\?([^#]*))?$/.exec(url);
   if (!match) throw new BrokerError('invalid_url', `"${url}" is not a NATS URL (expected nats://host:port[,host:port])`);
   const servers = match[2]!.split(',').map((server) => server.trim());
   for (const server of servers) {
@@ -21,9 +35,10 @@ export function parseNatsUrl(url: string): NatsServers {
       throw new BrokerError('invalid_url', `"${server}" in "${url}" is not a host[:port]`);
     }
   }
+  const replicas = parseReplicas(url, match[3]);
   const userinfo = match[1];
-  if (userinfo === undefined) return { servers };
+  if (userinfo === undefined) return { servers, replicas };
   const colon = userinfo.indexOf(':');
-  if (colon < 0) return { servers, token: decodeURIComponent(userinfo) };
-  return { servers, user: decodeURIComponent(userinfo.slice(0, colon)), pass: decodeURIComponent(userinfo.slice(colon + 1)) };
+  if (colon < 0) return { servers, replicas, token: decodeURIComponent(userinfo) };
+  return { servers, replicas, user: decodeURIComponent(userinfo.slice(0, colon)), pass: decodeURIComponent(userinfo.slice(colon + 1)) };
 }

@@ -9,6 +9,7 @@ import { connectNats, type NatsLink } from './nats-connection.js';
 import { NATS_LIVE_REQUEST_TIMEOUT_MS, startLiveFeed, type LiveFeed } from './nats-feed.js';
 import { isNoStream, publishEvents } from './nats-publish.js';
 import { latestOfSubject, readSubjects, type NatsLog } from './nats-read.js';
+import { parseNatsUrl } from './nats-url.js';
 import { StreamWatch } from './nats-watch.js';
 import {
   ensureStream,
@@ -24,9 +25,9 @@ import { createNatsPresenceStore } from './nats-presence.js';
 
 /** Options of {@link createNatsBroker}. */
 export interface NatsBrokerOptions extends CreateBrokerOptions {
-  /** `nats://[user:pass@]host:port[,host:port]`. */
+  /** `nats://[user:pass@]host:port[,host:port][?replicas=N]`. */
   readonly url: string;
-  /** Replicas of the stream (3 on a 3-node cluster). @default 1 */
+  /** Replicas of the stream (3 on a 3-node cluster); also `?replicas=3` in the URL. @default 1 */
   readonly replicas?: number;
 }
 
@@ -169,11 +170,12 @@ async function openStream({ link, jsm, config }: NatsContext, onRetry?: (message
 /** A broker over one JetStream stream per deployment: `<PREFIX>` over `<prefix>.>`, ids = stream sequence + epoch. */
 export async function createNatsBroker(options: NatsBrokerOptions): Promise<Broker> {
   const names = streamNames(options.prefix ?? 'ssehub');
+  const replicas = options.replicas ?? parseNatsUrl(options.url).replicas ?? 1;
   const config = streamConfig(names, {
     maxPerTopic: options.historyMaxPerTopic ?? DEFAULT_HISTORY_MAX_PER_TOPIC,
     maxAgeS: options.historyMaxAgeS ?? DEFAULT_HISTORY_MAX_AGE_S,
     duplicateWindowS: IDEMPOTENCY_TTL_MS / 1000,
-    replicas: options.replicas ?? 1,
+    replicas,
   });
   let backend: BrokerBackend | undefined;
   // After an outage, check at once whether the stream is still the one we followed.
@@ -183,7 +185,7 @@ export async function createNatsBroker(options: NatsBrokerOptions): Promise<Brok
     const jsm = await jetstreamManager(link.nc, { timeout: NATS_REQUEST_TIMEOUT_MS });
     const context: NatsContext = { link, js, jsm, names, config };
     const epoch = streamEpoch(await openStream(context, options.onRetry));
-    const presence = await createNatsPresenceStore(js, jsm, names, options.replicas ?? 1);
+    const presence = await createNatsPresenceStore(js, jsm, names, replicas);
     return composeBroker((hooks) => (backend = createNatsBackend(context, epoch, hooks)), presence);
   } catch (error) {
     await link.nc.close();

@@ -203,7 +203,7 @@ describe('nats broker on a 3-node JetStream cluster', () => {
   it('keeps every acknowledged event, once and in order, through the loss of the live consumer\'s node and of the stream leader', async () => {
     const prefix = uniquePrefix();
     // Retention far above what is published while the feed is down, so any gap would be a bug.
-    const options = { url: cluster.url, prefix, replicas: 3, historyMaxPerTopic: 100_000 };
+    const options = { url: `${cluster.url}?replicas=3`, prefix, historyMaxPerTopic: 100_000 };
     const subscriber = await createNatsBroker(options);
     const publisher = await createNatsBroker(options);
     open.push(subscriber, publisher);
