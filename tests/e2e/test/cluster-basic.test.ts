@@ -73,7 +73,8 @@ describe.each<BrokerKind>(['redis', 'nats'])('cluster over %s behind nginx', (br
     console.log(`[${broker}] one event through nginx: publish to delivery ${latencyMs.toFixed(1)} ms, stream still open`);
   });
 
-  it(`delivers ${EVENTS} events to ${CLIENTS} clients through nginx: none lost, none twice, the same order on both gateways, and a resume gets exactly what it missed`, async () => {
+  const title = `delivers ${EVENTS} events to ${CLIENTS} clients through nginx: none lost, none twice, the same order on both gateways, and a resume gets exactly what it missed`;
+  it(title, async () => {
     const topic = uniqueTopic('basic');
     const clients = await Promise.all(Array.from({ length: CLIENTS }, () => open(cluster.url, topic)));
     const nodes = clients.map(servingNode);
@@ -112,9 +113,11 @@ describe.each<BrokerKind>(['redis', 'nats'])('cluster over %s behind nginx', (br
     expect(checkDelivery([...firstSession, ...secondSession], acks)).toEqual(perfectDelivery(EVENTS));
 
     const delivered = all.length * EVENTS + firstSession.length + secondSession.length;
+    const spread = cluster.gateways.map((gateway) => nodes.filter((node) => node === gateway.nodeId).length).join('/');
     console.log(
-      `[${broker}] ${EVENTS} events at ${RATE}/s to ${all.length + 1} clients (${nodes.filter((n) => n === 'gateway-1').length}/${nodes.filter((n) => n === 'gateway-2').length} via nginx on gateway-1/2, 2 pinned, 1 resuming): ` +
-        `${delivered} deliveries in ${elapsedS.toFixed(1)} s, 0 lost, 0 duplicated; resume after ${firstSession.length} events on ${servingNode(resumed)} took ${resumeMs.toFixed(0)} ms to ready`,
+      `[${broker}] ${EVENTS} events at ${RATE}/s to ${all.length + 1} clients (${spread} via nginx on the gateways, 2 pinned, 1 resuming): ` +
+        `${delivered} deliveries in ${elapsedS.toFixed(1)} s, 0 lost, 0 duplicated; ` +
+        `resume after ${firstSession.length} events on ${servingNode(resumed)} took ${resumeMs.toFixed(0)} ms to ready`,
     );
   });
 

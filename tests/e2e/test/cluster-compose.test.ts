@@ -3,7 +3,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLUSTER_APP_ENV, GATEWAY_SERVER_PARAMS, NGINX_TEMPLATE, REPO_ROOT, renderTemplate, upstreamServers, type NginxTemplateValues } from '@ssehub/cluster';
+import {
+  CLUSTER_APP_ENV,
+  GATEWAY_SERVER_PARAMS,
+  NGINX_TEMPLATE,
+  REPO_ROOT,
+  renderTemplate,
+  upstreamServers,
+  type NginxTemplateValues,
+} from '@ssehub/cluster';
 import { loadGatewayConfig } from '@ssehub/gateway';
 import { loadIngestConfig } from '@ssehub/ingest';
 import { requireBinary } from '@ssehub/testkit';

@@ -29,6 +29,11 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+/** What a scenario tells the publisher; with `onRefused`, failed publishes are retried (same Idempotency-Key). */
+interface PublishHooks {
+  readonly onRefused?: (n: number, status: number) => void;
+}
+
 /** What a scenario measured, for the assertions and the log line. */
 interface ScenarioResult {
   readonly acks: Ack[];
@@ -55,11 +60,13 @@ describe.each<BrokerKind>(['redis', 'nats'])('faults over %s', (broker) => {
   });
 
   /** Opens the clients through nginx, publishes at a steady rate, runs `fault` at FAULT_AT, checks every client. */
-  async function runScenario(label: string, fault: () => Promise<void>, publish: { onRefused?: (n: number, status: number) => void } = {}): Promise<ScenarioResult> {
+  async function runScenario(label: string, fault: () => Promise<void>, publish: PublishHooks = {}): Promise<ScenarioResult> {
     const topic = uniqueTopic(label);
     const clients: ResilientStream[] = [];
+    // In batches, so 200 subscriptions do not all start in the same instant.
     for (let batch = 0; batch < CLIENTS; batch += 50) {
-      clients.push(...(await Promise.all(Array.from({ length: Math.min(50, CLIENTS - batch) }, () => openResilientStream(cluster.url, topic)))));
+      const opening = Array.from({ length: Math.min(50, CLIENTS - batch) }, () => openResilientStream(cluster.url, topic));
+      clients.push(...(await Promise.all(opening)));
     }
     const started = performance.now();
     let faulted: Promise<void> | undefined;

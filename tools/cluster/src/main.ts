@@ -48,7 +48,8 @@ const cluster = await startCluster({
   // The apps inherit this environment; only the cluster's own defaults need passing on to win over them.
   env: Object.fromEntries(Object.keys(CLUSTER_APP_ENV).flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]]))),
   onUnexpectedExit: (name, code, signal) => {
-    if (!stopping) process.stderr.write(`ssehub cluster: ${name} exited (${signal ?? `code ${code}`}); see its log in .cluster/${options.name}/logs/\n`);
+    if (stopping) return;
+    process.stderr.write(`ssehub cluster: ${name} exited (${signal ?? `code ${code}`}); see .cluster/${options.name}/logs/${name}.log\n`);
   },
 }).catch((error: unknown) => fail((error as Error).message));
 process.stdout.write(describe(cluster, options));

@@ -59,59 +59,49 @@ export const CLUSTER_APP_ENV: Readonly<Record<string, string>> = Object.freeze({
 
 let clusterCount = 0;
 
+/** What a cluster started so far: stopped in reverse order, or killed outright if this process exits first. */
+function createTeardown(dir: string, keep: boolean) {
+  const started: { stop: () => Promise<void>; kill: () => void }[] = [];
+  // A test run that crashes before stop() must not leave its servers running.
+  const killAll = (): void => started.forEach((entry) => entry.kill());
+  process.once('exit', killAll);
+  return {
+    add: (stop: () => Promise<void>, kill: () => void): void => void started.push({ stop, kill }),
+    async stopAll(): Promise<void> {
+      // Reverse start order: nginx first (clients stop arriving), the broker last.
+      for (const entry of started.splice(0).reverse()) await entry.stop();
+      process.off('exit', killAll);
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Starts every process of the topology, resolving once each `/readyz` and nginx's `/healthz` answer 200. */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   requireBuiltApps();
   clusterCount += 1;
   const name = options.name ?? `cluster-${process.pid}-${clusterCount}`;
   const dir = clusterDir(name);
-  const logDir = join(dir, 'logs');
-  mkdirSync(logDir, { recursive: true });
-  const stoppers: (() => Promise<void>)[] = [];
-  // If this process exits without stop() (a crashed test run), its servers must not outlive it.
-  const killers: (() => void)[] = [];
-  const killAll = (): void => killers.forEach((kill) => kill());
-  process.once('exit', killAll);
-  const stopAll = async (): Promise<void> => {
-    // Reverse start order: nginx first (clients stop arriving), the broker last.
-    for (const stop of stoppers.splice(0).reverse()) await stop();
-    process.off('exit', killAll);
-    if (!options.keep) rmSync(dir, { recursive: true, force: true });
-  };
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const teardown = createTeardown(dir, options.keep ?? false);
   try {
     const broker = await startClusterBroker(options.broker ?? 'redis', join(dir, options.broker ?? 'redis'));
-    stoppers.push(() => broker.stop());
-    killers.push(() => void broker.kill());
-    const apps = await startApps(broker.url, logDir, options);
-    stoppers.push(() => Promise.all(apps.all.map((app) => app.stop())).then(() => undefined));
-    killers.push(() => apps.all.forEach((app) => app.process.child.kill('SIGKILL')));
-    const nginx = await startNginx({
-      dir,
-      port: options.port ?? (await freePort()),
-      gateways: apps.gateways.map((gateway) => `127.0.0.1:${gateway.port}`),
-      ingest: [`127.0.0.1:${apps.ingest.port}`],
-      web: [`127.0.0.1:${apps.web.port}`],
-    });
-    stoppers.push(() => nginx.stop());
-    // SIGTERM, not SIGKILL: nginx's master takes its workers down with it.
-    killers.push(() => nginx.process.child.kill('SIGTERM'));
-    const { gateways, ingest, web } = apps;
-    return {
-      name,
-      dir,
-      url: nginx.url,
-      gatewayUrls: gateways.map((gateway) => gateway.url),
-      ingestUrl: ingest.url,
-      webUrl: web.url,
-      gateways,
-      ingest,
-      web,
-      broker,
-      nginx,
-      stop: stopAll,
-    };
+    teardown.add(() => broker.stop(), () => void broker.kill());
+    const { gateways, ingest, web, all } = await startApps(broker.url, join(dir, 'logs'), options);
+    teardown.add(
+      () => Promise.all(all.map((app) => app.stop())).then(() => undefined),
+      () => all.forEach((app) => app.process.child.kill('SIGKILL')),
+    );
+    const loopback = (service: NodeService): string => `127.0.0.1:${service.port}`;
+    const port = options.port ?? (await freePort());
+    const nginx = await startNginx({ dir, port, gateways: gateways.map(loopback), ingest: [loopback(ingest)], web: [loopback(web)] });
+    // SIGTERM even as a last resort: nginx's master takes its workers down with it, SIGKILL would not.
+    teardown.add(() => nginx.stop(), () => nginx.process.child.kill('SIGTERM'));
+    const gatewayUrls = gateways.map((gateway) => gateway.url);
+    const urls = { url: nginx.url, gatewayUrls, ingestUrl: ingest.url, webUrl: web.url };
+    return { name, dir, ...urls, gateways, ingest, web, broker, nginx, stop: teardown.stopAll };
   } catch (error) {
-    await stopAll();
+    await teardown.stopAll();
     throw error;
   }
 }
