@@ -148,7 +148,8 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
       const running = feed;
       feed = null;
       await running?.then((live) => live.stop()).catch(() => {});
-      await link.nc.drain().catch(() => link.nc.close());
+      // Draining needs the server; while reconnecting there is nothing to flush.
+      await (link.isConnected() ? link.nc.drain() : link.nc.close()).catch(() => link.nc.close());
     },
   };
 }
