@@ -96,16 +96,10 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
 
   async function subscribe(options: SubscribeOptions, listener: SubscriptionListener): Promise<Subscription> {
     const cursor = options.after === undefined ? undefined : parseCursor(options.after);
-    const subscriber = new LocalSubscriber([...new Set(options.topics)], listener);
+    const unique = new Set(options.topics);
+    const topics = unique.size === options.topics.length ? options.topics : [...unique];
+    const subscriber = new LocalSubscriber(topics, listener, release);
     subscriptionCount++;
-    let closed = false;
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
-      subscriptionCount--;
-      subscriber.close();
-      fanout.remove(subscriber);
-    };
     try {
       // Live delivery must be active before the head is read, so nothing falls between the two.
       await fanout.add(subscriber);
@@ -126,12 +120,19 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
         }
       }
       subscriber.goLive();
-      const position = encodeCursor({ epoch: head.epoch, positions: [subscriber.lastSeq] });
-      return { resumed, cursor: position, close };
+      subscriber.resumed = resumed;
+      subscriber.cursor = encodeCursor({ epoch: head.epoch, positions: [subscriber.lastSeq] });
+      return subscriber;
     } catch (error) {
-      close();
+      subscriber.close();
       throw error;
     }
+  }
+
+  /** What a subscriber's `close` does: one function for all, no closure per subscription. */
+  function release(subscriber: LocalSubscriber): void {
+    subscriptionCount--;
+    fanout.remove(subscriber);
   }
 
   async function history(topic: string, options: { after?: string; limit: number }): Promise<HistoryPage> {

@@ -1,17 +1,24 @@
-import type { StoredEvent, SubscriptionListener } from './broker.js';
+import type { StoredEvent, Subscription, SubscriptionListener } from './broker.js';
 
 /**
  * One subscription's seam between history and live: live events are held back while history is
  * replayed, then released, and anything at or below the last delivered position is dropped.
+ * It is also the {@link Subscription} handed to the caller, so an open subscription costs one
+ * object and no closures.
  */
-export class LocalSubscriber {
+export class LocalSubscriber implements Subscription {
+  resumed = false;
+  cursor = '';
   /** Live events that arrived during catch-up; `null` once live. */
   private held: StoredEvent[] | null = [];
   private closed = false;
+  private released = false;
 
   constructor(
     readonly topics: readonly string[],
     private readonly listener: SubscriptionListener,
+    /** Takes the subscriber off its topics; shared by every subscriber of a broker. */
+    private readonly release: (subscriber: LocalSubscriber) => void,
     /** Position of the last event handed to the listener (or skipped as already seen). */
     public lastSeq = 0,
   ) {}
@@ -49,14 +56,19 @@ export class LocalSubscriber {
     for (const event of held) this.deliver(event);
   }
 
+  /** The log can no longer be followed: no more events, the listener hears why. */
   fail(error: Error): void {
     if (this.closed) return;
     this.closed = true;
     this.listener.onError?.(error);
   }
 
+  /** Ends the subscription (the caller's `close`); idempotent. */
   close(): void {
     this.closed = true;
     this.held = null;
+    if (this.released) return;
+    this.released = true;
+    this.release(this);
   }
 }

@@ -1,0 +1,41 @@
+/** Scenarios `--only` can pick. */
+export const SCENARIOS = ['S1', 'S2', 'S3', 'S4'] as const;
+/** One scenario name. */
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** What `pnpm bench -- ...` asked for. */
+export interface BenchOptions {
+  /** Fewer and shorter steps, 10,000 idle connections only: about 4 minutes instead of 15. */
+  readonly quick: boolean;
+  readonly scenarios: readonly Scenario[];
+  /** Skip the Nchan runs (no nginx needed). */
+  readonly nchan: boolean;
+  /** Record a V8 CPU profile of the S1 gateway and summarise where its time goes. */
+  readonly profile: boolean;
+  /** CPU the server under test is pinned to, and CPUs of the load generators and publishers. */
+  readonly serverCpus: string;
+  readonly clientCpus: string;
+}
+
+const USAGE = `usage: pnpm bench [-- --quick] [--only=S1,S2,S3,S4] [--no-nchan] [--profile]`;
+
+/** Parses the command line; unknown flags stop with the usage line. */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  let quick = false;
+  let nchan = true;
+  let profile = false;
+  let scenarios: Scenario[] = [...SCENARIOS];
+  for (const arg of argv) {
+    if (arg === '--') continue; // pnpm passes it through
+    else if (arg === '--quick') quick = true;
+    else if (arg === '--no-nchan') nchan = false;
+    else if (arg === '--profile') profile = true;
+    else if (arg.startsWith('--only=')) {
+      const picked = arg.slice(7).toUpperCase().split(',');
+      const unknown = picked.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+      if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}\n${USAGE}`);
+      scenarios = picked as Scenario[];
+    } else throw new Error(`unknown option ${arg}\n${USAGE}`);
+  }
+  return { quick, scenarios, nchan, profile, serverCpus: '0', clientCpus: '1' };
+}

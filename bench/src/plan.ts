@@ -1,0 +1,39 @@
+/** Sizes and durations of one bench run. */
+export interface BenchPlan {
+  /** S1: subscriber counts, each with the publish rates tried in turn. */
+  readonly fanout: readonly { readonly subscribers: number; readonly rates: readonly number[] }[];
+  readonly stepMs: number;
+  /** S2: idle connection counts, and how long CPU at rest is measured (one heartbeat interval at least). */
+  readonly idle: readonly number[];
+  readonly restMs: number;
+  /** S3: personal topics. */
+  readonly personal: { readonly subscribers: number; readonly rate: number; readonly durationMs: number };
+  /** S4: one topic through two gateways and a broker. */
+  readonly crossNode: { readonly subscribers: number; readonly rates: readonly number[] };
+}
+
+/** The full run: about 10-12 minutes on 2 cores. */
+export const FULL_PLAN: BenchPlan = {
+  fanout: [
+    { subscribers: 1000, rates: [100, 200, 500, 1000, 2000, 5000, 10_000] },
+    { subscribers: 5000, rates: [20, 50, 100, 200, 500, 1000, 2000] },
+  ],
+  stepMs: 5000,
+  idle: [10_000, 50_000],
+  restMs: 15_000,
+  personal: { subscribers: 10_000, rate: 5000, durationMs: 10_000 },
+  crossNode: { subscribers: 1000, rates: [100, 200, 500, 1000, 2000] },
+};
+
+/** `--quick`: a smoke run of every scenario in a few minutes; its figures are rougher. */
+export const QUICK_PLAN: BenchPlan = {
+  fanout: [
+    { subscribers: 1000, rates: [100, 500, 2000] },
+    { subscribers: 5000, rates: [50, 200] },
+  ],
+  stepMs: 3000,
+  idle: [10_000],
+  restMs: 5000,
+  personal: { subscribers: 10_000, rate: 5000, durationMs: 4000 },
+  crossNode: { subscribers: 1000, rates: [100, 500] },
+};

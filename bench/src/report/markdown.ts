@@ -1,0 +1,80 @@
+import type { FanoutResult } from '../scenarios/fanout.js';
+import type { StepResult } from '../scenarios/measure-step.js';
+import type { SuiteResults } from '../suite.js';
+import type { MachineInfo } from './machine.js';
+import type { Ratio } from './ratios.js';
+
+/** A finished run as written to bench/results. */
+export interface BenchReport {
+  readonly mode: 'full' | 'quick';
+  readonly command: string;
+  readonly startedAt: string;
+  readonly durationS: number;
+  readonly machine: MachineInfo;
+  readonly loadAverageAtEnd: number;
+  readonly ratios: Ratio[];
+  readonly results: SuiteResults;
+}
+
+function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const line = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const STEP_HEADER = ['target', 'subs', 'events/s', 'deliveries/s', 'µs CPU/delivery', 'server CPU %', 'broker CPU %', 'loadgen CPU %', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'cut off', 'load avg'];
+
+function stepRow(target: string, subscribers: number, step: StepResult): (string | number)[] {
+  return [
+    target, subscribers, step.rate, step.deliveredPerS, step.cpuUsPerDelivery, step.serverCpuPct, step.brokerCpuPct,
+    step.loadgenCpuPct, step.p50Ms, step.p99Ms, step.maxMs, step.lost, step.closed, step.loadAverage,
+  ];
+}
+
+function fanoutTable(results: readonly FanoutResult[]): string {
+  return table(STEP_HEADER, results.flatMap((result) => result.steps.map((step) => stepRow(result.target, result.subscribers, step))));
+}
+
+function sections(report: BenchReport): string[] {
+  const { results, machine } = report;
+  const out: string[] = [
+    `# ssehub bench (${report.mode})`,
+    `Run ${report.startedAt} with \`${report.command}\`, ${report.durationS} s. ${machine.cpu}, ${machine.cores} cores, ` +
+      `${machine.memoryGb} GB, Linux ${machine.kernel}, Node ${machine.node}, ${machine.nginx}, Nchan ${machine.nchan}, ` +
+      `open files ${machine.openFilesLimit}. Load average ${machine.loadAverageAtStart} at start, ${report.loadAverageAtEnd} at end ` +
+      '(the machine is shared: server CPU per delivery is the figure that holds).',
+  ];
+  if (report.ratios.length > 0) {
+    out.push('## ssehub / Nchan', table(['scenario', 'figure', 'ssehub', 'Nchan', 'ratio'], report.ratios.map((r) => [r.scenario, r.what, r.ssehub, r.nchan, r.ratio])));
+  }
+  if (results.fanout.length > 0) out.push('## S1 fan-out (one topic)', fanoutTable(results.fanout));
+  if (results.idle.length > 0) {
+    out.push(
+      '## S2 idle connections',
+      table(
+        ['target', 'connections', 'open', 'RSS before MB', 'RSS after MB', 'KB/connection', 'CPU at rest %', 'connect s', 'load avg'],
+        results.idle.map((r) => [r.target, r.connections, r.open, r.rssBeforeMb, r.rssAfterMb, r.rssKbPerConnection, r.restCpuPct, r.connectSeconds, r.loadAverage]),
+      ),
+    );
+  }
+  if (results.personal.length > 0) {
+    out.push(
+      '## S3 personal topics (one topic per subscriber)',
+      table([...STEP_HEADER, 'KB/connection'], results.personal.map((r) => [...stepRow(r.target, r.subscribers, r.step), r.rssKbPerConnection])),
+    );
+  }
+  if (results.crossNode.length > 0) out.push('## S4 cross-node (2 gateways + broker, one topic)', fanoutTable(results.crossNode));
+  for (const [scenario, profile] of Object.entries(results.profiles)) {
+    if (!profile) continue;
+    out.push(
+      `## Where the ${scenario === 'fanout' ? 'S1' : 'S3'} gateway's CPU goes (V8 profile, ${profile.busyMs} ms busy)`,
+      table(['category', '% of busy'], Object.entries(profile.categories)),
+      table(['function (self time)', '% of busy'], profile.top),
+    );
+  }
+  return out;
+}
+
+/** Renders a run as Markdown tables. */
+export function renderMarkdown(report: BenchReport): string {
+  return `${sections(report).join('\n\n')}\n`;
+}

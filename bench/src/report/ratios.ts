@@ -1,0 +1,60 @@
+import { keptUp, type FanoutResult } from '../scenarios/fanout.js';
+import type { IdleResult } from '../scenarios/idle.js';
+import type { StepResult } from '../scenarios/measure-step.js';
+import type { SuiteResults } from '../suite.js';
+
+/** One ssehub/Nchan comparison. */
+export interface Ratio {
+  readonly scenario: string;
+  readonly what: string;
+  readonly ssehub: number;
+  readonly nchan: number;
+  /** ssehub / Nchan: below 1 means ssehub needs less. */
+  readonly ratio: number;
+}
+
+const round = (value: number): number => Math.round(value * 100) / 100;
+
+function fanoutRatios(ssehub: FanoutResult, nchan: FanoutResult): Ratio[] {
+  const ratios: Ratio[] = [];
+  const scenario = `S1 ${ssehub.subscribers} subscribers`;
+  // CPU per delivery compares wherever both delivered everything, even when one was late.
+  const complete = (step: StepResult): boolean => step.lost === 0 && step.closed === 0 && step.duplicates === 0;
+  for (const mine of ssehub.steps.filter(complete)) {
+    const theirs = nchan.steps.find((step) => step.rate === mine.rate && complete(step));
+    if (!theirs || theirs.cpuUsPerDelivery === 0) continue;
+    const what = `server CPU µs per delivery @ ${mine.rate} events/s`;
+    ratios.push({ scenario, what, ssehub: mine.cpuUsPerDelivery, nchan: theirs.cpuUsPerDelivery, ratio: round(mine.cpuUsPerDelivery / theirs.cpuUsPerDelivery) });
+  }
+  const best = (result: FanoutResult): number => result.best?.deliveredPerS ?? 0;
+  if (best(nchan) > 0) {
+    const what = 'highest deliveries/s kept up (no loss, p99 ≤ 1 s)';
+    ratios.push({ scenario, what, ssehub: best(ssehub), nchan: best(nchan), ratio: round(best(ssehub) / best(nchan)) });
+  }
+  return ratios;
+}
+
+function idleRatios(ssehub: IdleResult, nchan: IdleResult): Ratio[] {
+  const scenario = `S2 ${ssehub.connections} idle`;
+  const ratios: Ratio[] = [
+    { scenario, what: 'RSS KB per connection', ssehub: ssehub.rssKbPerConnection, nchan: nchan.rssKbPerConnection, ratio: round(ssehub.rssKbPerConnection / nchan.rssKbPerConnection) },
+  ];
+  if (nchan.restCpuPct > 0) {
+    ratios.push({ scenario, what: 'CPU at rest, % of a core', ssehub: ssehub.restCpuPct, nchan: nchan.restCpuPct, ratio: round(ssehub.restCpuPct / nchan.restCpuPct) });
+  }
+  return ratios;
+}
+
+/** Every ssehub/Nchan ratio the run can give: same scenario, same size, same rate. */
+export function computeRatios(results: SuiteResults): Ratio[] {
+  const ratios: Ratio[] = [];
+  for (const mine of results.fanout.filter((result) => result.target === 'ssehub')) {
+    const theirs = results.fanout.find((result) => result.target === 'nchan' && result.subscribers === mine.subscribers);
+    if (theirs) ratios.push(...fanoutRatios(mine, theirs));
+  }
+  for (const mine of results.idle.filter((result) => result.target !== 'nchan')) {
+    const theirs = results.idle.find((result) => result.target === 'nchan' && result.connections === mine.connections);
+    if (theirs && theirs.rssKbPerConnection > 0) ratios.push(...idleRatios(mine, theirs));
+  }
+  return ratios;
+}

@@ -1,0 +1,91 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { summariseProfile, type ProfileSummary } from './measure/profile-summary.js';
+import type { BenchOptions } from './options.js';
+import type { BenchPlan } from './plan.js';
+import { runFanout, type FanoutResult } from './scenarios/fanout.js';
+import { runIdle, type IdleResult } from './scenarios/idle.js';
+import { runPersonal, type PersonalResult } from './scenarios/personal.js';
+import { ensureNchan, startNchan } from './targets/nchan.js';
+import { startSsehubCluster } from './targets/ssehub-cluster.js';
+import { startSsehubHarness } from './targets/ssehub-harness.js';
+import type { Target } from './targets/target.js';
+
+/** Everything one run measured. */
+export interface SuiteResults {
+  fanout: FanoutResult[];
+  idle: IdleResult[];
+  personal: PersonalResult[];
+  crossNode: FanoutResult[];
+  /** V8 profiles of the S1 (first size) and S3 gateways, with `--profile`. */
+  profiles: { fanout?: ProfileSummary; personal?: ProfileSummary };
+}
+
+/** Processes (and fds) one gateway worker or nginx worker gets for idle connections here. @default 15000 */
+const CONNECTIONS_PER_PROCESS = 15_000;
+
+function summariseIfWritten(file: string | undefined): ProfileSummary | undefined {
+  return file !== undefined && existsSync(file) ? summariseProfile(file) : undefined;
+}
+
+async function withTarget<T>(start: () => Promise<Target>, run: (target: Target) => Promise<T>): Promise<T> {
+  const target = await start();
+  try {
+    return await run(target);
+  } finally {
+    await target.stop();
+  }
+}
+
+/** Runs the scenarios the options pick, ssehub then Nchan for each, and collects the results. */
+export async function runSuite(options: BenchOptions, plan: BenchPlan, log: (line: string) => void): Promise<SuiteResults> {
+  const results: SuiteResults = { fanout: [], idle: [], personal: [], crossNode: [], profiles: {} };
+  const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'ssehub-bench-profile-')) : undefined;
+  const profileFile = (name: string): string | undefined => (profileDir === undefined ? undefined : join(profileDir, `${name}.cpuprofile`));
+  const { serverCpus, clientCpus } = options;
+  if (options.nchan && (options.scenarios.includes('S1') || options.scenarios.includes('S2'))) ensureNchan(log);
+
+  if (options.scenarios.includes('S1')) {
+    log('S1 fan-out: one topic, publish rate stepped up until p99 > 1 s or loss');
+    for (const { subscribers, rates } of plan.fanout) {
+      const fanout = { subscribers, rates, stepMs: plan.stepMs, loadgenCpus: clientCpus };
+      const profiled = { ...fanout, profileFile: subscribers === plan.fanout[0]!.subscribers ? profileFile('s1') : undefined };
+      results.fanout.push(await withTarget(() => startSsehubHarness({ cpus: serverCpus }), (t) => runFanout(t, profiled, log)));
+      if (options.nchan) {
+        results.fanout.push(await withTarget(() => startNchan({ cpus: serverCpus, publisherCpus: clientCpus }), (t) => runFanout(t, fanout, log)));
+      }
+    }
+    results.profiles.fanout = summariseIfWritten(profileFile('s1'));
+  }
+
+  if (options.scenarios.includes('S2')) {
+    log('S2 idle: RSS per connection and CPU at rest');
+    for (const connections of plan.idle) {
+      const processes = Math.ceil(connections / CONNECTIONS_PER_PROCESS);
+      const idle = { connections, topicTemplate: 'bench/idle', restMs: plan.restMs, loadgenCpus: clientCpus };
+      const ssehub = () => startSsehubCluster({ broker: 'redis', gateways: 1, workers: processes, publisherCpus: clientCpus });
+      results.idle.push(await withTarget(ssehub, (t) => runIdle(t, idle, log)));
+      if (options.nchan) {
+        results.idle.push(await withTarget(() => startNchan({ publisherCpus: clientCpus, workers: processes }), (t) => runIdle(t, idle, log)));
+      }
+    }
+  }
+
+  if (options.scenarios.includes('S3')) {
+    log('S3 personal topics: every subscriber on its own users/{i}/notifications');
+    const personal = { ...plan.personal, loadgenCpus: clientCpus, profileFile: profileFile('s3') };
+    results.personal.push(await withTarget(() => startSsehubHarness({ cpus: serverCpus }), (t) => runPersonal(t, personal, log)));
+    results.profiles.personal = summariseIfWritten(personal.profileFile);
+  }
+
+  if (options.scenarios.includes('S4')) {
+    log('S4 cross-node: S1 through 2 gateways and a broker');
+    for (const broker of ['redis', 'nats'] as const) {
+      const fanout = { ...plan.crossNode, stepMs: plan.stepMs, loadgenCpus: clientCpus };
+      const cluster = () => startSsehubCluster({ broker, gateways: 2, gatewayCpus: serverCpus, publisherCpus: clientCpus });
+      results.crossNode.push(await withTarget(cluster, (t) => runFanout(t, fanout, log)));
+    }
+  }
+  return results;
+}

@@ -1,0 +1,33 @@
+import type { PublishResult } from '../harness/harness-protocol.js';
+import { IpcChild } from '../ipc.js';
+import type { PublishPlan } from '../publisher/pacer.js';
+
+/** Options of {@link startPublisher}. */
+export interface PublisherOptions {
+  readonly cpus: string;
+  /** `nchan`: HTTP POST to `<url>/pub/<channel>`; `broker`: `broker.publish` over `BROKER_URL` = url. */
+  readonly mode: 'nchan' | 'broker';
+  readonly url: string;
+  /** Key/subject prefix for the broker mode. */
+  readonly prefix?: string;
+}
+
+/** A publisher process on the load generators' CPU. */
+export interface Publisher {
+  publish(plan: PublishPlan): Promise<PublishResult>;
+  stop(): Promise<void>;
+}
+
+/** Starts a publisher process and waits until it can publish. */
+export async function startPublisher(options: PublisherOptions): Promise<Publisher> {
+  const child = IpcChild.start({
+    script: 'publisher/publisher-process.js',
+    cpus: options.cpus,
+    env: { BENCH_PUBLISH_MODE: options.mode, BENCH_PUBLISH_URL: options.url, BENCH_PREFIX: options.prefix ?? 'bench' },
+  });
+  await child.call({ op: 'ready' });
+  return {
+    publish: (plan) => child.call<PublishResult>({ op: 'publish', plan }),
+    stop: () => child.stop(),
+  };
+}

@@ -1,0 +1,79 @@
+import { fileURLToPath } from 'node:url';
+import { freePort, startNats, startProcess, startRedis, waitForHttp, type RunningProcess } from '@ssehub/testkit';
+import { pin } from '../ipc.js';
+import { findPid, processTree } from '../measure/proc-stat.js';
+import { startPublisher } from './publisher-child.js';
+import type { Target } from './target.js';
+
+/** The gateway as deployed: `apps/gateway/dist/main.js`. */
+export const GATEWAY_MAIN = fileURLToPath(new URL('../../apps/gateway/dist/main.js', import.meta.url));
+
+/** Options of {@link startSsehubCluster}. */
+export interface ClusterOptions {
+  readonly broker: 'redis' | 'nats';
+  /** Gateway nodes (separate processes on separate ports); streams are spread over them. */
+  readonly gateways: number;
+  /** `WORKERS` of each gateway. @default 1 */
+  readonly workers?: number;
+  readonly gatewayCpus?: string;
+  readonly publisherCpus: string;
+}
+
+async function startGateway(brokerUrl: string, index: number, workers: number, cpus?: string): Promise<{ port: number; process: RunningProcess }> {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    BROKER_URL: brokerUrl,
+    BROKER_PREFIX: 'bench',
+    NODE_ID: `bench-gw${index}`,
+    WORKERS: String(workers),
+    PUBLIC_TOPICS: '**',
+    MAX_CONNECTIONS_PER_IP: '0',
+    MAX_CONNECTIONS_PER_USER: '0',
+    HISTORY_MAX_PER_TOPIC: '100',
+    LOG_LEVEL: 'warn',
+  };
+  const gateway = startProcess(process.execPath, [GATEWAY_MAIN], { env });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/readyz`, 30_000);
+  } catch (error) {
+    await gateway.kill();
+    throw new Error(`gateway ${index} did not become ready:\n${gateway.output()}`, { cause: error });
+  }
+  if (cpus !== undefined) for (const pid of processTree(gateway.child.pid!)) pin(pid, cpus);
+  return { port, process: gateway };
+}
+
+/**
+ * Real gateway processes (`node apps/gateway/dist/main.js`) over a private redis-server or
+ * nats-server started the way the tests start theirs, with a publisher process calling
+ * `broker.publish` over the same broker: S2 past one process, S4 cross-node.
+ */
+export async function startSsehubCluster(options: ClusterOptions): Promise<Target> {
+  const broker = options.broker === 'redis' ? await startRedis() : await startNats();
+  const gateways: { port: number; process: RunningProcess }[] = [];
+  try {
+    for (let i = 0; i < options.gateways; i++) gateways.push(await startGateway(broker.url, i, options.workers ?? 1, options.gatewayCpus));
+  } catch (error) {
+    await Promise.all(gateways.map((gateway) => gateway.process.stop()));
+    await broker.stop();
+    throw error;
+  }
+  const publisher = await startPublisher({ cpus: options.publisherCpus, mode: 'broker', url: broker.url, prefix: 'bench' });
+  const brokerPid = findPid(options.broker === 'redis' ? ['--port', String(broker.port)] : ['-p', String(broker.port)]);
+  return {
+    name: `ssehub+${options.broker}`,
+    streams: (topicTemplate) =>
+      gateways.map((gateway) => ({ host: '127.0.0.1', port: gateway.port, pathTemplate: `/v1/events?topic=${topicTemplate}` })),
+    publish: (plan) => publisher.publish(plan),
+    serverPids: () => gateways.map((gateway) => gateway.process.child.pid!),
+    brokerPids: () => (brokerPid === undefined ? [] : [brokerPid]),
+    settle: async () => {},
+    async stop() {
+      await publisher.stop();
+      await Promise.all(gateways.map((gateway) => gateway.process.stop('SIGTERM', 15_000)));
+      await broker.stop();
+    },
+  };
+}
