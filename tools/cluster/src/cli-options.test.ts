@@ -18,8 +18,8 @@ describe('parseCliOptions', () => {
   });
 
   it.each([
-    [['--broker', 'kafka'], {}, /--broker: expected redis or nats/],
-    [[], { BROKER: 'kafka' }, /BROKER: expected redis or nats/],
+    [['--broker', 'kafka'], {}, /--broker: expected redis, nats, nats-cluster/],
+    [[], { BROKER: 'kafka' }, /BROKER: expected redis, nats, nats-cluster/],
     [['--gateways', '0'], {}, /--gateways: expected an integer from 1/],
     [['--gateways', 'two'], {}, /--gateways/],
     [[], { PORT: '99999' }, /PORT: expected an integer/],

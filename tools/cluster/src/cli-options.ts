@@ -14,12 +14,12 @@ export interface CliOptions {
 }
 
 /** The `--help` text. */
-export const USAGE = `Usage: pnpm cluster [--broker redis|nats] [--gateways N] [--name NAME]
+export const USAGE = `Usage: pnpm cluster [--broker redis|nats|nats-cluster] [--gateways N] [--name NAME]
 
-Starts the ssehub cluster on loopback: a private redis-server (AOF) or nats-server (JetStream),
+Starts the ssehub cluster on loopback: a private redis-server (AOF), nats-server or 3-node NATS cluster (JetStream),
 N gateways, ingest, web and nginx in front, all on free ports except nginx's. Ctrl-C stops everything.
 
-  --broker redis|nats   the broker (env BROKER; default redis)
+  --broker KIND         redis, nats or nats-cluster (3 nodes, 3 replicas); env BROKER; default redis
   --gateways N          gateway processes (default 2)
   --name NAME           keeps config, logs and broker data in .cluster/NAME/ (default "local")
   PORT                  nginx's port (default ${DEFAULT_PORT})`;
@@ -44,7 +44,7 @@ export function parseCliOptions(argv: readonly string[], env: Record<string, str
   });
   const broker = values.broker ?? env.BROKER ?? 'redis';
   if (!BROKER_KINDS.includes(broker as BrokerKind)) {
-    throw new Error(`${values.broker === undefined ? 'BROKER' : '--broker'}: expected redis or nats (got "${broker}")`);
+    throw new Error(`${values.broker === undefined ? 'BROKER' : '--broker'}: expected ${BROKER_KINDS.join(', ')} (got "${broker}")`);
   }
   const name = values.name ?? 'local';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new Error(`--name: expected 1-64 characters of [A-Za-z0-9_-] (got "${name}")`);
