@@ -1,7 +1,10 @@
 import { decodeCursor } from '@ssehub/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Broker, RetentionOptions, StoredEvent, Subscription } from '../src/broker.js';
+import type { Broker, RetentionOptions } from '../src/broker.js';
 import { BrokerError } from '../src/errors.js';
+import { collect, expectSequence } from './helpers/collect.js';
+import { publishNumbered, range } from './helpers/numbered.js';
+import { uniquePrefix } from './helpers/unique-prefix.js';
 import { describePresenceConformance } from './presence-conformance.js';
 
 /** How a backend's test file hands the suite fresh brokers. */
@@ -11,59 +14,6 @@ export interface ConformanceTarget {
   create(options: RetentionOptions & { prefix: string }): Promise<Broker>;
 }
 
-interface Collected {
-  events: StoredEvent[];
-  resets: string[];
-  errors: Error[];
-  subscription: Subscription;
-  /** Resolves once `count` events arrived. */
-  waitFor(count: number): Promise<void>;
-}
-
-let prefixCounter = 0;
-function uniquePrefix(): string {
-  return `conf${process.pid}x${Date.now().toString(36)}x${prefixCounter++}`;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-async function collect(broker: Broker, topics: string[], after?: string): Promise<Collected> {
-  const events: StoredEvent[] = [];
-  const resets: string[] = [];
-  const errors: Error[] = [];
-  const subscription = await broker.subscribe(
-    { topics, after },
-    { onEvent: (event) => events.push(event), onReset: (reason) => resets.push(reason), onError: (e) => errors.push(e) },
-  );
-  return {
-    events,
-    resets,
-    errors,
-    subscription,
-    waitFor: (count) => until(() => events.length >= count, `${count} events (have ${events.length})`),
-  };
-}
-
-/** Asserts strictly increasing positions and the exact sequence numbers `n` carried in data. */
-function expectSequence(events: readonly StoredEvent[], expected: number[]): void {
-  for (let i = 1; i < events.length; i++) expect(events[i]!.seq).toBeGreaterThan(events[i - 1]!.seq);
-  expect(events.map((event) => (event.data as { n: number }).n)).toEqual(expected);
-}
-
-const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
-
-async function publishNumbered(broker: Broker, topic: string, from: number, to: number): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for (const n of range(from, to)) out.push(...(await broker.publish([{ topic, type: 'test.n', data: { n } }])));
-  return out;
-}
-
 /** The delivery contract of DESIGN.md and presence, proven against one backend. */
 export function describeBrokerConformance(target: ConformanceTarget): void {
   describePresenceConformance(target.name, target.create);
@@ -71,7 +21,7 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
     const open: Broker[] = [];
     let prefix = '';
     async function broker(options: RetentionOptions = {}): Promise<Broker> {
-      prefix = uniquePrefix();
+      prefix = uniquePrefix('conf');
       const created = await target.create({ ...options, prefix });
       open.push(created);
       return created;

@@ -1,98 +1,41 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startNats, startNatsCluster, type NatsCluster, type NatsServer } from '@ssehub/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../src/broker.js';
 import { BrokerError } from '../src/errors.js';
 import { createNatsBroker, type NatsBrokerOptions } from '../src/nats.js';
-import {
-  buildNatsPublisher,
-  collect,
-  expectEveryAcknowledgedOnce,
-  expectIncreasing,
-  numbers,
-  publishNumbered,
-  publishUntilStopped,
-  range,
-  sleep,
-  spawnPublisher,
-  uniquePrefix,
-  until,
-} from './nats-fixtures.js';
+import { useBackend } from './helpers/backend-fixture.js';
+import { collect, expectEveryAcknowledgedOnce, expectSequence } from './helpers/collect.js';
+import { numbers, publishNumbered, publishUntilStopped, range } from './helpers/numbered.js';
+import { expectOneTotalOrderAcrossProcesses, expectResumeOnAnotherInstance } from './helpers/scenarios.js';
+import { uniquePrefix } from './helpers/unique-prefix.js';
+import { sleep, until } from './helpers/wait.js';
 
 describe('nats broker beyond the conformance suite', () => {
-  let nats: NatsServer;
+  const nats = useBackend('natsx', () => startNats(), (server: NatsServer, prefix, options: Partial<NatsBrokerOptions> = {}) =>
+    createNatsBroker({ url: server.url, prefix, ...options }),
+  );
   let admin: NatsConnection;
   let jsm: JetStreamManager;
-  const open: Broker[] = [];
-  let prefix = uniquePrefix();
-
-  async function broker(options: Partial<NatsBrokerOptions> = {}): Promise<Broker> {
-    const created = await createNatsBroker({ url: nats.url, prefix, ...options });
-    open.push(created);
-    return created;
-  }
-
   beforeAll(async () => {
-    nats = await startNats();
-    admin = await connect({ servers: nats.url });
+    admin = await connect({ servers: nats.server.url });
     jsm = await jetstreamManager(admin);
   });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((b) => b.close()));
-    prefix = uniquePrefix();
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await nats?.stop();
-  });
+  afterAll(() => admin?.close());
 
   it('keeps one total order under publishers in three OS processes', async () => {
-    const script = await buildNatsPublisher();
-    try {
-      const b = await broker();
-      const sub = await collect(b, ['rooms/race']);
-      const perPublisher = 500;
-      const names = ['p0', 'p1', 'p2'];
-      const publishers = names.map((name) => spawnPublisher(script.path, [nats.url, prefix, 'rooms/race', name, String(perPublisher)]));
-      await Promise.all(publishers.map((publisher) => publisher.ready));
-      for (const publisher of publishers) publisher.go();
-      await Promise.all(publishers.map((publisher) => publisher.done));
-      await until(() => sub.events.length >= perPublisher * names.length, 'every published event');
-      await sleep(100);
-      expectIncreasing(sub.events);
-      expect(sub.events).toHaveLength(perPublisher * names.length);
-      const seen = sub.events.map((event) => event.data as { publisher: string; n: number });
-      expect(new Set(seen.map(({ publisher, n }) => `${publisher}/${n}`)).size).toBe(perPublisher * names.length);
-      for (const name of names) {
-        const mine = seen.filter((entry) => entry.publisher === name).map((entry) => entry.n);
-        expect([...mine].sort((x, y) => x - y)).toEqual(range(0, perPublisher));
-      }
-      // The processes really interleaved: the log is not three runs one after another.
-      const switches = seen.filter((entry, i) => i > 0 && entry.publisher !== seen[i - 1]!.publisher).length;
-      expect(switches).toBeGreaterThan(10);
-    } finally {
-      await script.remove();
-    }
+    await expectOneTotalOrderAcrossProcesses(await nats.open(), nats.server.url, nats.prefix);
   });
 
   it('resumes on another broker instance from a cursor the first one issued', async () => {
-    const a = await broker();
-    const b = await broker();
-    const published = await publishNumbered(a, 'rooms/a', 0, 10);
-    const sub = await collect(b, ['rooms/a'], published[4]!.id);
-    expect(sub.subscription.resumed).toBe(true);
-    await publishNumbered(a, 'rooms/a', 10, 15);
-    await until(() => sub.events.length >= 10, '10 events');
-    await sleep(100);
-    expectIncreasing(sub.events);
-    expect(numbers(sub.events)).toEqual(range(5, 15));
+    const { published, sub } = await expectResumeOnAnotherInstance(await nats.open(), await nats.open());
     expect(sub.events.slice(0, 5)).toEqual(published.slice(5));
   });
 
   it('answers a repeated idempotency key on another instance with the original events', async () => {
-    const a = await broker();
-    const b = await broker();
+    const a = await nats.open();
+    const b = await nats.open();
     const sub = await collect(a, ['rooms/a']);
     const batch = range(0, 3).map((n) => ({ topic: 'rooms/a', type: 'test.n', data: { n } }));
     const first = await a.publish(batch, { idempotencyKey: 'order-17' });
@@ -104,15 +47,14 @@ describe('nats broker beyond the conformance suite', () => {
     await publishNumbered(b, 'rooms/a', 4, 5);
     await until(() => sub.events.length >= 5, '5 events');
     await sleep(100);
-    expectIncreasing(sub.events);
-    expect(numbers(sub.events)).toEqual(range(0, 5));
+    expectSequence(sub.events, range(0, 5));
   });
 
   it('ends subscriptions when the stream is deleted and resets cursors of the old stream', async () => {
-    const b = await broker();
+    const b = await nats.open();
     const old = await publishNumbered(b, 'rooms/a', 0, 5);
     const sub = await collect(b, ['rooms/a']);
-    await jsm.streams.delete(prefix.toUpperCase());
+    await jsm.streams.delete(nats.prefix.toUpperCase());
     await until(() => sub.errors.length > 0, 'the subscription to fail');
     expect(sub.errors[0]).toBeInstanceOf(BrokerError);
     expect((sub.errors[0] as BrokerError).code).toBe('epoch_changed');
@@ -127,12 +69,12 @@ describe('nats broker beyond the conformance suite', () => {
   });
 
   it('keeps historyMaxPerTopic events per topic and flags only the topics that lost some', async () => {
-    const b = await broker({ historyMaxPerTopic: 5 });
+    const b = await nats.open({ historyMaxPerTopic: 5 });
     const quiet = await publishNumbered(b, 'rooms/quiet', 0, 3);
     const busy = await publishNumbered(b, 'rooms/busy', 0, 20);
-    const info = await jsm.streams.info(prefix.toUpperCase(), { subjects_filter: `${prefix}.rooms.busy` });
+    const info = await jsm.streams.info(nats.prefix.toUpperCase(), { subjects_filter: `${nats.prefix}.rooms.busy` });
     expect(info.config.max_msgs_per_subject).toBe(5);
-    expect(info.state.subjects?.[`${prefix}.rooms.busy`]).toBe(5);
+    expect(info.state.subjects?.[`${nats.prefix}.rooms.busy`]).toBe(5);
     expect(numbers((await b.history('rooms/busy', { limit: 100 })).events)).toEqual(range(15, 20));
     const lost = await b.history('rooms/busy', { after: quiet[2]!.id, limit: 100 });
     expect(lost.truncated).toBe(true);
@@ -147,18 +89,18 @@ describe('nats broker beyond the conformance suite', () => {
 
   it('delivers every acknowledged event once, in order, across a nats-server kill -9 and restart', async () => {
     const retries: string[] = [];
-    const subscriber = await broker({ onRetry: (line) => retries.push(line) });
-    const publisher = await broker();
+    const subscriber = await nats.open({ onRetry: (line) => retries.push(line) });
+    const publisher = await nats.open();
     const sub = await collect(subscriber, ['rooms/a']);
     const load = publishUntilStopped(publisher, 'rooms/a');
     await until(() => load.acked.length >= 200, '200 acknowledged events before the crash');
-    await nats.kill();
+    await nats.server.kill();
     await sleep(1500);
     await expect(publisher.ping()).rejects.toMatchObject({ code: 'unavailable' });
     const started = Date.now();
     await expect(publisher.publish([{ topic: 'rooms/a', type: 'test.n', data: { n: -1 } }])).rejects.toMatchObject({ code: 'unavailable' });
     expect(Date.now() - started).toBeLessThan(1000);
-    await nats.restart();
+    await nats.server.restart();
     const ackedAtRestart = load.acked.length;
     await until(() => load.acked.length >= ackedAtRestart + 200, '200 acknowledged events after the restart', 30_000);
     await load.stop();
@@ -201,7 +143,7 @@ describe('nats broker on a 3-node JetStream cluster', () => {
   }
 
   it('keeps every acknowledged event, once and in order, through the loss of the live consumer\'s node and of the stream leader', async () => {
-    const prefix = uniquePrefix();
+    const prefix = uniquePrefix('natsx');
     // Retention far above what is published while the feed is down, so any gap would be a bug.
     const options = { url: `${cluster.url}?replicas=3`, prefix, historyMaxPerTopic: 100_000 };
     const subscriber = await createNatsBroker(options);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker, RetentionOptions, StoredEvent } from '../src/broker.js';
 import { createPresenceTracker, type PresenceTracker } from '../src/presence-tracker.js';
+import { uniquePrefix } from './helpers/unique-prefix.js';
 
 /** Presence across nodes (two trackers with their own node ids on one broker), proven per backend. */
 export function describePresenceConformance(
@@ -9,13 +10,12 @@ export function describePresenceConformance(
 ): void {
   describe(`${name} broker presence`, () => {
     const cleanups: (() => Promise<void>)[] = [];
-    let counter = 0;
     afterEach(async () => {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     });
 
     async function setup(): Promise<{ broker: Broker; topic: string; events: StoredEvent[] }> {
-      const broker = await create({ prefix: `pres${process.pid}x${Date.now().toString(36)}x${counter++}` });
+      const broker = await create({ prefix: uniquePrefix('pres') });
       cleanups.push(() => broker.close());
       const topic = 'rooms/presence';
       const events: StoredEvent[] = [];

@@ -1,94 +1,38 @@
 import { startRedis, type RedisServer } from '@ssehub/testkit';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Broker, StoredEvent } from '../src/broker.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Broker } from '../src/broker.js';
 import { BrokerError } from '../src/errors.js';
 import { createRedisBroker, type RedisBrokerOptions } from '../src/redis.js';
-import {
-  buildPublisherScript,
-  collect,
-  expectIncreasing,
-  numbers,
-  publishNumbered,
-  range,
-  spawnPublisher,
-  sleep,
-  uniquePrefix,
-  until,
-} from './redis-fixtures.js';
+import { useBackend } from './helpers/backend-fixture.js';
+import { collect, expectIncreasing, expectSequence } from './helpers/collect.js';
+import { numbers, publishNumbered, publishUntilStopped, range } from './helpers/numbered.js';
+import { expectOneTotalOrderAcrossProcesses, expectResumeOnAnotherInstance } from './helpers/scenarios.js';
+import { uniquePrefix } from './helpers/unique-prefix.js';
+import { sleep, until } from './helpers/wait.js';
 
 describe('redis broker beyond the conformance suite', () => {
-  let redis: RedisServer;
+  const redis = useBackend('extra', () => startRedis(), (server: RedisServer, prefix, options: Partial<RedisBrokerOptions> = {}) =>
+    createRedisBroker({ url: server.url, prefix, ...options }),
+  );
   let admin: Redis;
-  const open: Broker[] = [];
-  let prefix = '';
-
-  async function broker(options: Partial<RedisBrokerOptions> = {}): Promise<Broker> {
-    const created = await createRedisBroker({ url: redis.url, prefix, ...options });
-    open.push(created);
-    return created;
-  }
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    admin = new Redis(redis.url);
+  beforeAll(() => {
+    admin = new Redis(redis.server.url);
   });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((b) => b.close()));
-    prefix = uniquePrefix();
-  });
-  afterAll(async () => {
-    admin?.disconnect();
-    await redis?.stop();
-  });
-  prefix = uniquePrefix();
+  afterAll(() => admin?.disconnect());
 
   it('keeps one total order under publishers in three OS processes', async () => {
-    const script = await buildPublisherScript();
-    try {
-      const b = await broker();
-      const sub = await collect(b, ['rooms/race']);
-      const perPublisher = 500;
-      const names = ['p0', 'p1', 'p2'];
-      const publishers = names.map((name) => spawnPublisher(script.path, [redis.url, prefix, 'rooms/race', name, String(perPublisher)]));
-      await Promise.all(publishers.map((publisher) => publisher.ready));
-      for (const publisher of publishers) publisher.go();
-      await Promise.all(publishers.map((publisher) => publisher.done));
-      await until(() => sub.events.length >= perPublisher * names.length, 'every published event');
-      await sleep(100);
-      expectIncreasing(sub.events);
-      expect(sub.events).toHaveLength(perPublisher * names.length);
-      const seen = sub.events.map((event) => event.data as { publisher: string; n: number });
-      expect(new Set(seen.map(({ publisher, n }) => `${publisher}/${n}`)).size).toBe(perPublisher * names.length);
-      for (const name of names) {
-        const mine = seen.filter((entry) => entry.publisher === name).map((entry) => entry.n);
-        expect([...mine].sort((x, y) => x - y)).toEqual(range(0, perPublisher));
-      }
-      // The processes really interleaved: the log is not three runs one after another.
-      const switches = seen.filter((entry, i) => i > 0 && entry.publisher !== seen[i - 1]!.publisher).length;
-      expect(switches).toBeGreaterThan(10);
-    } finally {
-      await script.remove();
-    }
+    await expectOneTotalOrderAcrossProcesses(await redis.open(), redis.server.url, redis.prefix);
   });
 
   it('resumes on another broker instance from a cursor the first one issued', async () => {
-    const a = await broker();
-    const b = await broker();
-    const published = await publishNumbered(a, 'rooms/a', 0, 10);
-    const sub = await collect(b, ['rooms/a'], published[4]!.id);
-    expect(sub.subscription.resumed).toBe(true);
-    await publishNumbered(a, 'rooms/a', 10, 15);
-    await until(() => sub.events.length >= 10, '10 events');
-    await sleep(100);
-    expectIncreasing(sub.events);
-    expect(numbers(sub.events)).toEqual(range(5, 15));
+    const { sub } = await expectResumeOnAnotherInstance(await redis.open(), await redis.open());
     expect(sub.resets).toEqual([]);
   });
 
   it('answers a retried publish on another instance with the original ids, delivered once', async () => {
-    const a = await broker();
-    const b = await broker();
+    const a = await redis.open();
+    const b = await redis.open();
     const sub = await collect(b, ['rooms/a']);
     const input = [0, 1].map((n) => ({ topic: 'rooms/a', type: 'test.n', data: { n } }));
     const first = await a.publish(input, { idempotencyKey: 'retry-1' });
@@ -97,13 +41,12 @@ describe('redis broker beyond the conformance suite', () => {
     await publishNumbered(b, 'rooms/a', 2, 3);
     await until(() => sub.events.length >= 3, '3 events');
     await sleep(100);
-    expect(numbers(sub.events)).toEqual([0, 1, 2]);
-    expectIncreasing(sub.events);
+    expectSequence(sub.events, [0, 1, 2]);
   });
 
   it('ends subscriptions when Redis is flushed and resets old cursors with "epoch"', async () => {
-    const a = await broker();
-    const b = await broker();
+    const a = await redis.open();
+    const b = await redis.open();
     const onA = await collect(a, ['rooms/a']);
     const onB = await collect(b, ['rooms/a']);
     const before = await publishNumbered(a, 'rooms/a', 0, 5);
@@ -129,8 +72,8 @@ describe('redis broker beyond the conformance suite', () => {
   });
 
   it('refills the live feed from history when its connection is killed while publishing goes on', async () => {
-    const publisher = await broker();
-    const b = await broker();
+    const publisher = await redis.open();
+    const b = await redis.open();
     const sub = await collect(b, ['rooms/a']);
     await publishNumbered(publisher, 'rooms/a', 0, 50);
     await until(() => sub.events.length >= 50, '50 live events');
@@ -140,17 +83,16 @@ describe('redis broker beyond the conformance suite', () => {
     await publishNumbered(publisher, 'rooms/a', 50, 300);
     await until(() => sub.events.length >= 300, '300 events');
     await sleep(100);
-    expectIncreasing(sub.events);
-    expect(numbers(sub.events)).toEqual(range(0, 300));
+    expectSequence(sub.events, range(0, 300));
     expect(sub.errors).toEqual([]);
   });
 
   it('ends subscriptions with "epoch_changed" when Redis comes back empty after a restart', async () => {
-    const b = await broker();
+    const b = await redis.open();
     const sub = await collect(b, ['rooms/a']);
     await publishNumbered(b, 'rooms/a', 0, 3);
     await until(() => sub.events.length >= 3, '3 live events');
-    await redis.restart(); // no AOF on this server: every key is gone
+    await redis.server.restart(); // no AOF on this server: every key is gone
     await until(() => sub.errors.length > 0, 'the subscription to fail');
     expect((sub.errors[0] as BrokerError).code).toBe('epoch_changed');
     expect(numbers(sub.events)).toEqual([0, 1, 2]);
@@ -161,10 +103,10 @@ describe('redis broker beyond the conformance suite', () => {
   });
 
   it('trims each topic to its count limit without marking other topics truncated', async () => {
-    const b = await broker({ historyMaxPerTopic: 5 });
+    const b = await redis.open({ historyMaxPerTopic: 5 });
     const a = await publishNumbered(b, 'rooms/a', 0, 10);
     const other = await publishNumbered(b, 'rooms/b', 100, 103);
-    expect(await admin.xlen(`${prefix}:t:rooms/a`)).toBe(5);
+    expect(await admin.xlen(`${redis.prefix}:t:rooms/a`)).toBe(5);
     expect(numbers((await b.history('rooms/a', { limit: 100 })).events)).toEqual(range(5, 10));
     // Trimmed through a[4]: a cursor at a[4] misses nothing, one at a[3] does.
     const atEdge = await collect(b, ['rooms/a', 'rooms/b'], a[4]!.id);
@@ -192,39 +134,24 @@ describe('redis broker across a Redis restart (AOF, appendfsync always)', () => 
   });
 
   it('keeps a subscription through kill -9 and delivers every acknowledged event once, in order', async () => {
-    const prefix = uniquePrefix();
+    const prefix = uniquePrefix('extra');
     const retries: string[] = [];
     const publisher = await createRedisBroker({ url: redis.url, prefix, onRetry: (line) => retries.push(line) });
     const subscriber = await createRedisBroker({ url: redis.url, prefix });
     open.push(publisher, subscriber);
     const sub = await collect(subscriber, ['rooms/a']);
-    const acked: StoredEvent[] = [];
-    const rejected: { n: number; ms: number; error: unknown }[] = [];
-    let stopping = false;
-    const publishing = (async () => {
-      for (let n = 0; !stopping; n++) {
-        const started = performance.now();
-        try {
-          acked.push(...(await publisher.publish([{ topic: 'rooms/a', type: 'test.n', data: { n } }])));
-        } catch (error) {
-          rejected.push({ n, ms: performance.now() - started, error });
-          await sleep(20);
-        }
-        await sleep(2);
-      }
-    })();
-
-    await until(() => acked.length >= 100, '100 acknowledged publishes');
+    const load = publishUntilStopped(publisher, 'rooms/a', { pauseAfterFailureMs: 20 });
+    await until(() => load.acked.length >= 100, '100 acknowledged publishes');
     await redis.kill();
     const killedAt = Date.now();
-    const ackedBeforeRestart = acked.length;
-    await until(() => rejected.length >= 5 && Date.now() - killedAt > 1000, 'a second of failing publishes');
+    const ackedBeforeRestart = load.acked.length;
+    await until(() => load.rejected.length >= 5 && Date.now() - killedAt > 1000, 'a second of failing publishes');
     await expect(publisher.ping()).rejects.toMatchObject({ code: 'unavailable' });
     await redis.restart();
-    await until(() => acked.length >= ackedBeforeRestart + 100, '100 more acknowledged publishes after the restart');
-    stopping = true;
-    await publishing;
+    await until(() => load.acked.length >= ackedBeforeRestart + 100, '100 more acknowledged publishes after the restart');
+    await load.stop();
 
+    const { acked, rejected } = load;
     const allDelivered = (): boolean => {
       const seen = new Set(sub.events.map((event) => event.seq));
       return acked.every((event) => seen.has(event.seq));
