@@ -76,10 +76,16 @@ export async function startLiveFeed(js: JetStreamClient, names: StreamNames, sta
       expires: NATS_LIVE_PULL_EXPIRES_MS,
       callback: (message) => {
         if (stopped || mine !== generation) return;
+        // The feed follows every subject of the stream, so a jump in seq means retention removed
+        // messages before they reached us: hold from here and let the owner refill or end subscribers.
+        const skipped = message.seq > lastSeq + 1;
         lastSeq = message.seq;
         lastSign = Date.now();
         if (held) held.push(message);
-        else handlers.message(message);
+        else if (skipped) {
+          held = [message];
+          void release(++resets);
+        } else handlers.message(message);
       },
     });
     void watch(messages, mine);
