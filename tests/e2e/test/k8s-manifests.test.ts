@@ -149,6 +149,17 @@ describe('deploy/k8s manifests', () => {
     expect(containers(target!).map(appOf)).toEqual(['gateway']);
   });
 
+  it('routes presence and the admin API to the gateways, not to ingest under the catch-all /v1', () => {
+    const paths = byKind('Ingress').flatMap((ingress) => ingress.spec.rules.flatMap((rule: any) => rule.http.paths));
+    const appAt = (path: string): App[] => {
+      const route = paths.find((p: any) => p.path === path);
+      expect(route, `an Ingress path ${path}`).toBeDefined();
+      const service = find('Service', route.backend.service.name)!;
+      return deployments.filter((d) => matches(service.spec.selector, d.spec.template.metadata.labels)).flatMap((d) => containers(d).map(appOf));
+    };
+    for (const path of ['/v1/presence', '/v1/admin']) expect(appAt(path), path).toEqual(['gateway']);
+  });
+
   describe('the real apps, started with the ConfigMap values', () => {
     const running = new Map<App, { url: string; process: RunningProcess }>();
     beforeAll(async () => {

@@ -45,6 +45,8 @@ describe('the nginx template', () => {
       expect(events).toContain(line);
     }
     expect(location(rendered, '/v1/presence/')).toContain('proxy_pass http://ssehub_gateways;');
+    // The admin API lives on the gateways; without its own location it would fall through to ingest.
+    expect(location(rendered, '/v1/admin/')).toContain('proxy_pass http://ssehub_gateways;');
     expect(location(rendered, '/v1/')).toContain('proxy_pass http://ssehub_ingest;');
     expect(location(rendered, '/')).toContain('proxy_pass http://ssehub_web;');
   });
@@ -52,6 +54,7 @@ describe('the nginx template', () => {
   it('keeps upstream connections alive over HTTP/1.1 and sets proxy headers in one place only', () => {
     expect(rendered).toContain('proxy_http_version 1.1;');
     expect(rendered).toContain('proxy_set_header Connection "";');
+    expect(rendered).toContain('proxy_set_header X-Request-Id $request_id;');
     expect(rendered.match(/keepalive \d+;/g)).toHaveLength(3);
     // A location with its own proxy_set_header would silently drop the server-level ones.
     const locations = rendered.slice(rendered.indexOf('location '));
