@@ -37,7 +37,13 @@ export function connectBroker(config: BrokerConfig, logger: Logger): Broker {
   });
   connecting.then(
     () => logger.info({ broker: kind }, 'broker connected'),
-    (error: unknown) => logger.fatal({ err: error }, 'broker could not be created'),
+    (error: unknown) => {
+      // Backends retry unreachable servers forever; what rejects is permanent (a bad prefix, a
+      // missing client module), so staying up never-ready would only hide it.
+      logger.fatal({ err: error }, 'broker could not be created');
+      process.stderr.write(`ssehub: BROKER_URL: ${error instanceof Error ? error.message : String(error)}\n`);
+      logger.flush(() => process.exit(1));
+    },
   );
   return deferBroker(kind, connecting);
 }

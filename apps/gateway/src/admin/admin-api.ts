@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Broker } from '@ssehub/broker';
+import { BrokerError, type Broker } from '@ssehub/broker';
 import { logRequest, type Logger } from '@ssehub/service-kit';
 import { ADMIN_PREFIX, serveAdmin } from './admin-routes.js';
 import { createNodeRegistry } from './node-registry.js';
@@ -37,7 +37,11 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
     nodeId: options.nodeId,
     ttlS: options.ttlS,
     snapshot: () => ({ connections: options.connectionCount(), topics: census.topics(), brokerLagSeconds: options.brokerLagSeconds() }),
-    onError: (error) => logger.warn({ err: error }, 'node report failed; retrying'),
+    // While the broker is still connecting (or down) the backend already logs each retry once.
+    onError: (error) =>
+      error instanceof BrokerError && error.code === 'unavailable'
+        ? logger.debug({ err: error }, 'node report deferred: broker unavailable')
+        : logger.warn({ err: error }, 'node report failed; retrying'),
   });
   return {
     observe(req, res, url) {
