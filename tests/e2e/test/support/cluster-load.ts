@@ -17,13 +17,16 @@ export interface Delivered {
   readonly n: number;
 }
 
-/** `POST /v1/publish` of `{n}` on `topic`; returns the raw response (callers decide what a non-201 means). */
-export function publishEvent(baseUrl: string, topic: string, n: number, idempotencyKey?: string, signal?: AbortSignal): Promise<Response> {
+/**
+ * `POST /v1/publish` of `{n}` (plus `pad`, a filler string that makes the event bigger, when given) on
+ * `topic`; returns the raw response (callers decide what a non-201 means).
+ */
+export function publishEvent(baseUrl: string, topic: string, n: number, idempotencyKey?: string, signal?: AbortSignal, pad?: string): Promise<Response> {
   return fetch(`${baseUrl}/v1/publish`, {
     method: 'POST',
     signal,
     headers: { 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
-    body: JSON.stringify({ topic, type: SEQ_EVENT_TYPE, data: { n } }),
+    body: JSON.stringify({ topic, type: SEQ_EVENT_TYPE, data: pad === undefined ? { n } : { n, pad } }),
   });
 }
 
@@ -36,6 +39,10 @@ export interface PublishSteadilyOptions {
   readonly ratePerS: number;
   /** First sequence number. @default 0 */
   readonly from?: number;
+  /** Filler characters added to each event's data (a hot topic with big events fills buffers fast). @default 0 */
+  readonly padBytes?: number;
+  /** Called right before event `n` is first sent (the start of its publish-to-receive latency). */
+  readonly onSend?: (n: number) => void;
   /** Called after each acknowledged publish (the test's clock for faults "mid-stream"). */
   readonly onAck?: (ack: Ack) => void | Promise<void>;
   /**
@@ -61,11 +68,13 @@ export const PUBLISH_TIMEOUT_MS = 10_000;
 async function publishUntilAcked(options: PublishSteadilyOptions, n: number): Promise<Ack> {
   const attempts = options.maxAttempts ?? 1;
   const key = `${options.topic}#${n}`;
+  options.onSend?.(n);
   for (let attempt = 1; ; attempt += 1) {
     let status = 0;
     let body = '';
     try {
-      const response = await publishEvent(options.url, options.topic, n, key, AbortSignal.timeout(PUBLISH_TIMEOUT_MS));
+      const pad = options.padBytes ? 'x'.repeat(options.padBytes) : undefined;
+      const response = await publishEvent(options.url, options.topic, n, key, AbortSignal.timeout(PUBLISH_TIMEOUT_MS), pad);
       status = response.status;
       body = await response.text();
       if (status === 201) return { n, id: (JSON.parse(body) as { id: string }).id };
@@ -124,7 +133,8 @@ export interface DeliveryVerdict {
   readonly wrongId: number;
 }
 
-function sequenceOf(id: string): number {
+/** The log position an event id carries (ids order events; sequence numbers `n` need not, with concurrent publishes). */
+export function sequenceOf(id: string): number {
   const position = decodeCursor(id)?.positions[0];
   if (position === undefined) throw new Error(`malformed event id ${id}`);
   return position;

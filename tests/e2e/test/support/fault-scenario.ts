@@ -47,7 +47,8 @@ export interface ScenarioResult {
 
 const uniqueTopic = (label: string): string => `rooms/${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-function percentile(values: readonly number[], p: number): number {
+/** The `p`th percentile (0-100) of `values`, nearest rank; 0 for none. */
+export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }

@@ -24,8 +24,14 @@ export interface ResilientStream {
   close(): void;
 }
 
+/** Options of {@link openResilientStream}. */
+export interface ResilientStreamOptions {
+  /** Called as each numbered event of the topic arrives (latency probes read the clock here). */
+  readonly onDelivered?: (event: Delivered) => void;
+}
+
 /** Opens `/v1/events?topic=…` at `baseUrl` and keeps it open; resolves once the first session is live. */
-export function openResilientStream(baseUrl: string, topic: string): Promise<ResilientStream> {
+export function openResilientStream(baseUrl: string, topic: string, options: ResilientStreamOptions = {}): Promise<ResilientStream> {
   const delivered: Delivered[] = [];
   const nodes: string[] = [];
   const resumeMs: number[] = [];
@@ -43,7 +49,11 @@ export function openResilientStream(baseUrl: string, topic: string): Promise<Res
     if (message.hasId) {
       lastEventId = message.lastEventId;
       const event = JSON.parse(message.data) as { id: string; topic: string; type: string; data: { n: number } };
-      if (event.topic === topic && event.type === SEQ_EVENT_TYPE) delivered.push({ id: event.id, n: event.data.n });
+      if (event.topic === topic && event.type === SEQ_EVENT_TYPE) {
+        const numbered = { id: event.id, n: event.data.n };
+        delivered.push(numbered);
+        options.onDelivered?.(numbered);
+      }
       for (const waiter of waiters) waiter();
     } else if (message.event === READY_EVENT) {
       nodes.push((JSON.parse(message.data) as { node: string }).node);
