@@ -131,7 +131,7 @@ describe.each<BrokerKind>(['redis', 'nats'])('a slow consumer over %s, through n
     let cutOffMs = 0;
     let cutOffAfter = 0;
     const watching = stalling
-      .then(() => pollUntil(() => sumOverGateways(cluster.gatewayUrls, CUT_OFFS), (cuts) => cuts > cutsBefore, 'the slow consumer cut-off', 30_000))
+      .then(() => pollUntil(() => sumOverGateways(cluster.gatewayUrls, CUT_OFFS), (cuts) => cuts > cutsBefore, 'the cut-off', 30_000))
       .then((cuts) => {
         cutOffMs = performance.now() - stalledAt;
         cutOffAfter = lastAcked - stalledAtAck;
