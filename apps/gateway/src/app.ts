@@ -19,8 +19,11 @@ export type GatewayAppConfig = Pick<
   GatewayConfig,
   'NODE_ID' | 'HEARTBEAT_S' | 'RETRY_MS' | 'MAX_BUFFER_BYTES' | 'MAX_TOPICS_PER_CONNECTION' | 'PRESENCE_TTL_S'
 > &
-  Partial<Pick<GatewayConfig, 'ADMIN_TOKEN' | 'LAG_PROBE_S'>> &
+  Partial<Pick<GatewayConfig, 'ADMIN_TOKEN' | 'LAG_PROBE_S' | 'WRITE_COALESCE_MS'>> &
   StreamGuardConfig;
+
+/** The write coalescing window when the config leaves it out (tests build the config by hand). @default 30 */
+export const WRITE_COALESCE_MS_DEFAULT = 30;
 
 /** Options of {@link createGatewayApp}. */
 export interface GatewayAppOptions {
@@ -59,7 +62,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     connectionCount: () => connections.size,
     brokerLagSeconds: lag.lagSeconds,
   });
-  const scheduler = new WriteScheduler();
+  const scheduler = new WriteScheduler(config.WRITE_COALESCE_MS ?? WRITE_COALESCE_MS_DEFAULT);
   const metrics = createGatewayMetrics(options.registry, broker, () => connections.size);
   const frameFor = createFrameCache((event) => metrics.publishToWrite.observe(Math.max(0, Date.now() - event.ts) / 1000));
   const presence = createPresenceTracker({

@@ -24,57 +24,67 @@ export interface SuperviseOptions {
  * over all of them.
  */
 export function superviseWorkers(options: SuperviseOptions): void {
-  const { logger } = options;
-  const aggregator = new AggregatorRegistry();
-  let stopping = false;
+  const supervisor = new WorkerSupervisor(options);
+  process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
+  process.on('SIGINT', () => supervisor.stop('SIGINT'));
+  for (let index = 0; index < options.workers; index++) supervisor.fork(index);
+  options.logger.info({ workers: options.workers }, 'gateway cluster primary started');
+}
 
-  function fork(index: number): void {
-    const worker = cluster.fork({ NODE_ID: `${options.nodeId}-${index}` });
+class WorkerSupervisor {
+  private readonly aggregator = new AggregatorRegistry();
+  private stopping = false;
+  private exitCode = 0;
+
+  constructor(private readonly options: SuperviseOptions) {}
+
+  fork(index: number): void {
+    const worker = cluster.fork({ NODE_ID: `${this.options.nodeId}-${index}` });
     let listening = false;
     worker.once('listening', () => (listening = true));
     worker.on('message', (message: { type?: string; id?: number }) => {
-      if (message.type === METRICS_REQUEST) answerMetrics(worker, message.id);
+      if (message.type === METRICS_REQUEST) this.answerMetrics(worker, message.id);
     });
     worker.once('exit', (code, signal) => {
-      if (stopping) return exitWhenAllGone();
+      if (this.stopping) return this.exitWhenAllGone();
+      const { logger } = this.options;
       if (!listening) {
         // It never got going (port taken, bad environment): restarting would only loop.
         logger.fatal({ worker: index, code, signal }, 'gateway worker exited before it listened; stopping the node');
-        return stop('worker failed', 1);
+        return this.stop('worker failed', 1);
       }
       logger.error({ worker: index, code, signal }, 'gateway worker died; starting a new one');
-      setTimeout(() => fork(index), RESTART_DELAY_S * 1000);
+      setTimeout(() => this.fork(index), RESTART_DELAY_S * 1000);
     });
   }
 
-  function answerMetrics(worker: Worker, id: number | undefined): void {
-    aggregator.clusterMetrics().then(
+  stop(signal: string, code = 0): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.exitCode = code;
+    this.options.logger.info({ signal }, 'stopping: every worker drains');
+    for (const worker of this.workers()) worker.process.kill('SIGTERM');
+    const kill = (): void => {
+      for (const worker of this.workers()) worker.process.kill('SIGKILL');
+    };
+    setTimeout(kill, (this.options.drainTimeoutS + 5) * 1000).unref();
+    this.exitWhenAllGone();
+  }
+
+  private answerMetrics(worker: Worker, id: number | undefined): void {
+    this.aggregator.clusterMetrics().then(
       (text) => worker.isConnected() && worker.send({ type: METRICS_REQUEST, id, text }),
       (error: unknown) => worker.isConnected() && worker.send({ type: METRICS_REQUEST, id, error: String(error) }),
     );
   }
 
-  let exitCode = 0;
-  function exitWhenAllGone(): void {
-    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+  private workers(): Worker[] {
+    return Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
   }
 
-  function stop(signal: string, code = 0): void {
-    if (stopping) return;
-    stopping = true;
-    exitCode = code;
-    logger.info({ signal }, 'stopping: every worker drains');
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    setTimeout(() => {
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
-    }, (options.drainTimeoutS + 5) * 1000).unref();
-    exitWhenAllGone();
+  private exitWhenAllGone(): void {
+    if (this.workers().length === 0) process.exit(this.exitCode);
   }
-
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  for (let index = 0; index < options.workers; index++) fork(index);
-  logger.info({ workers: options.workers }, 'gateway cluster primary started');
 }
 
 /**

@@ -47,6 +47,11 @@ const GatewayEnvSchema = z.object({
   LAG_PROBE_S: envInt(0, 3600, 5),
   /** Gateway processes serving PORT together (node:cluster), each with its own broker subscriptions. */
   WORKERS: WorkersSchema,
+  /**
+   * Milliseconds a busy stream waits after a write before the next, so frequent events share one
+   * write (a stream quiet for longer writes at once); 0 writes every event loop tick.
+   */
+  WRITE_COALESCE_MS: envInt(0, 1000, 30),
 }).superRefine((config, context) => {
   if (config.WORKERS > 1 && config.BROKER_URL.startsWith('memory:')) {
     const message = 'more than one worker needs a shared broker (redis:// or nats://): a memory:// broker lives in one process';

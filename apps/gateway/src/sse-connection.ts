@@ -33,6 +33,7 @@ export interface SseConnectionHooks {
  */
 export class SseConnection implements Flushable, SubscriptionListener {
   queued = false;
+  lastWriteAt = -Infinity;
   subscription: Subscription | undefined;
   /** The only queued frame, or the first of several (then all are in `more`). */
   private first: WireFrame | null = null;

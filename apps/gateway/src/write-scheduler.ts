@@ -2,17 +2,28 @@
 export interface Flushable {
   /** True while it waits in the scheduler's queue; only the scheduler sets it. */
   queued: boolean;
+  /** When it last wrote (`performance.now()`, ms); only the scheduler sets it. */
+  lastWriteAt: number;
   flush(): void;
 }
 
 /**
- * Batches socket writes per tick: every connection that got frames during one turn of the event loop
- * is flushed once, with all its frames joined. One write per connection per tick is what makes high
- * rates cheap (a loopback socket write costs several microseconds of CPU).
+ * Batches socket writes: every connection that got frames during one turn of the event loop is
+ * flushed once, with all its frames joined. One write per connection per tick is what makes high
+ * rates cheap (a loopback socket write costs several microseconds of CPU, most of it in the kernel).
+ *
+ * With a coalescing window, a connection that wrote less than `coalesceMs` ago waits until the
+ * window has passed, so a busy stream (100 events/s and more) sends several events per write while
+ * a quiet one (chat, notifications) still writes each event at once. One timer for the whole node.
  */
 export class WriteScheduler {
   private queue: Flushable[] = [];
+  private deferred: Flushable[] = [];
   private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** @param coalesceMs the window; 0 writes every tick. */
+  constructor(private readonly coalesceMs = 0) {}
 
   schedule(target: Flushable): void {
     if (target.queued) return;
@@ -28,9 +39,39 @@ export class WriteScheduler {
     this.scheduled = false;
     const queue = this.queue;
     this.queue = [];
+    const now = this.coalesceMs > 0 ? performance.now() : 0;
     for (const target of queue) {
-      target.queued = false;
-      target.flush();
+      if (now - target.lastWriteAt < this.coalesceMs) this.deferred.push(target);
+      else this.write(target, now);
     }
+    this.armTimer(now);
   };
+
+  private readonly flushDeferred = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    const deferred = this.deferred;
+    this.deferred = [];
+    for (const target of deferred) {
+      // Timers fire up to a millisecond early or late; anything within a millisecond is due.
+      if (now - target.lastWriteAt < this.coalesceMs - 1) this.deferred.push(target);
+      else this.write(target, now);
+    }
+    this.armTimer(now);
+  };
+
+  private write(target: Flushable, now: number): void {
+    target.queued = false;
+    target.lastWriteAt = now;
+    target.flush();
+  }
+
+  /** Wakes up when the earliest deferred connection's window has passed. */
+  private armTimer(now: number): void {
+    if (this.timer !== undefined || this.deferred.length === 0) return;
+    let earliest = Infinity;
+    for (const target of this.deferred) earliest = Math.min(earliest, target.lastWriteAt);
+    this.timer = setTimeout(this.flushDeferred, Math.max(1, earliest + this.coalesceMs - now));
+    this.timer.unref();
+  }
 }
