@@ -5,7 +5,7 @@ import { parseOptions } from './options.js';
 import { FULL_PLAN, QUICK_PLAN } from './plan.js';
 import { describeMachine } from './report/machine.js';
 import { renderMarkdown, type BenchReport } from './report/markdown.js';
-import { computeRatios } from './report/ratios.js';
+import { computeRatios, crossNodeDeltas } from './report/ratios.js';
 import { runSuite } from './suite.js';
 
 // `pnpm bench [-- --quick] [--only=S1,S3] [--no-nchan] [--profile]`: runs the scenarios and writes
@@ -32,6 +32,7 @@ const report: BenchReport = {
   machine,
   loadAverageAtEnd: loadAverage(),
   ratios: computeRatios(results),
+  crossNodeAdded: crossNodeDeltas(results),
   results,
 };
 const dir = fileURLToPath(new URL('../results/', import.meta.url));

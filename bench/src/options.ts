@@ -15,9 +15,11 @@ export interface BenchOptions {
   /** CPU the server under test is pinned to, and CPUs of the load generators and publishers. */
   readonly serverCpus: string;
   readonly clientCpus: string;
+  /** `--idle=20000,50000`: S2 connection counts instead of the plan's. */
+  readonly idle?: readonly number[];
 }
 
-const USAGE = `usage: pnpm bench [-- --quick] [--only=S1,S2,S3,S4] [--no-nchan] [--profile]`;
+const USAGE = `usage: pnpm bench [-- --quick] [--only=S1,S2,S3,S4] [--no-nchan] [--profile] [--idle=10000,50000]`;
 
 /** Parses the command line; unknown flags stop with the usage line. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -25,6 +27,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let nchan = true;
   let profile = false;
   let scenarios: Scenario[] = [...SCENARIOS];
+  let idle: number[] | undefined;
   for (const arg of argv) {
     if (arg === '--') continue; // pnpm passes it through
     else if (arg === '--quick') quick = true;
@@ -35,7 +38,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       const unknown = picked.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
       if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}\n${USAGE}`);
       scenarios = picked as Scenario[];
+    } else if (arg.startsWith('--idle=')) {
+      idle = arg.slice(7).split(',').map(Number);
+      if (idle.some((count) => !Number.isInteger(count) || count < 1)) throw new Error(`--idle takes connection counts\n${USAGE}`);
     } else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
-  return { quick, scenarios, nchan, profile, serverCpus: '0', clientCpus: '1' };
+  return { quick, scenarios, nchan, profile, serverCpus: '0', clientCpus: '1', ...(idle ? { idle } : {}) };
 }

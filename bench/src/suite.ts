@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summariseProfile, type ProfileSummary } from './measure/profile-summary.js';
-import type { BenchOptions } from './options.js';
+import { SCENARIOS, type BenchOptions } from './options.js';
 import type { BenchPlan } from './plan.js';
 import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { runIdle, type IdleResult } from './scenarios/idle.js';
@@ -38,54 +38,72 @@ async function withTarget<T>(start: () => Promise<Target>, run: (target: Target)
   }
 }
 
+/** What every scenario runner needs. */
+interface SuiteContext {
+  readonly options: BenchOptions;
+  readonly plan: BenchPlan;
+  readonly results: SuiteResults;
+  readonly log: (line: string) => void;
+  /** Where a profile of `name` goes, with `--profile`. */
+  profileFile(name: string): string | undefined;
+}
+
+async function runS1({ options, plan, results, log, profileFile }: SuiteContext): Promise<void> {
+  log('S1 fan-out: one topic, publish rate stepped up until p99 > 1 s or loss');
+  const { serverCpus, clientCpus } = options;
+  for (const { subscribers, rates } of plan.fanout) {
+    const fanout = { subscribers, rates, stepMs: plan.stepMs, loadgenCpus: clientCpus };
+    const profiled = { ...fanout, profileFile: subscribers === plan.fanout[0]!.subscribers ? profileFile('s1') : undefined };
+    results.fanout.push(await withTarget(() => startSsehubHarness({ cpus: serverCpus }), (t) => runFanout(t, profiled, log)));
+    if (options.nchan) {
+      results.fanout.push(await withTarget(() => startNchan({ cpus: serverCpus, publisherCpus: clientCpus }), (t) => runFanout(t, fanout, log)));
+    }
+  }
+  results.profiles.fanout = summariseIfWritten(profileFile('s1'));
+}
+
+async function runS2({ options, plan, results, log }: SuiteContext): Promise<void> {
+  log('S2 idle: RSS per connection and CPU at rest');
+  for (const connections of options.idle ?? plan.idle) {
+    const processes = Math.ceil(connections / CONNECTIONS_PER_PROCESS);
+    // Not pinned: connecting is the slow part here, and nothing per delivery is measured.
+    const idle = { connections, topicTemplate: 'bench/idle', restMs: plan.restMs, loadgenCpus: '0,1' };
+    const ssehub = (): Promise<Target> => startSsehubCluster({ broker: 'redis', gateways: 1, workers: processes, publisherCpus: options.clientCpus });
+    results.idle.push(await withTarget(ssehub, (t) => runIdle(t, idle, log)));
+    if (options.nchan) {
+      const nchan = (): Promise<Target> => startNchan({ publisherCpus: options.clientCpus, workers: processes });
+      results.idle.push(await withTarget(nchan, (t) => runIdle(t, idle, log)));
+    }
+  }
+}
+
+async function runS3({ options, plan, results, log, profileFile }: SuiteContext): Promise<void> {
+  log('S3 personal topics: every subscriber on its own users/{i}/notifications');
+  const personal = { ...plan.personal, loadgenCpus: options.clientCpus, profileFile: profileFile('s3') };
+  results.personal.push(await withTarget(() => startSsehubHarness({ cpus: options.serverCpus }), (t) => runPersonal(t, personal, log)));
+  results.profiles.personal = summariseIfWritten(personal.profileFile);
+}
+
+async function runS4({ options, plan, results, log }: SuiteContext): Promise<void> {
+  log('S4 cross-node: S1 through 2 gateways and a broker');
+  for (const broker of ['redis', 'nats'] as const) {
+    const fanout = { ...plan.crossNode, stepMs: plan.stepMs, loadgenCpus: options.clientCpus };
+    const cluster = (): Promise<Target> =>
+      startSsehubCluster({ broker, gateways: 2, gatewayCpus: options.serverCpus, publisherCpus: options.clientCpus });
+    results.crossNode.push(await withTarget(cluster, (t) => runFanout(t, fanout, log)));
+  }
+}
+
+const RUNNERS = { S1: runS1, S2: runS2, S3: runS3, S4: runS4 } as const;
+
 /** Runs the scenarios the options pick, ssehub then Nchan for each, and collects the results. */
 export async function runSuite(options: BenchOptions, plan: BenchPlan, log: (line: string) => void): Promise<SuiteResults> {
   const results: SuiteResults = { fanout: [], idle: [], personal: [], crossNode: [], profiles: {} };
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'ssehub-bench-profile-')) : undefined;
   const profileFile = (name: string): string | undefined => (profileDir === undefined ? undefined : join(profileDir, `${name}.cpuprofile`));
-  const { serverCpus, clientCpus } = options;
   if (options.nchan && (options.scenarios.includes('S1') || options.scenarios.includes('S2'))) ensureNchan(log);
-
-  if (options.scenarios.includes('S1')) {
-    log('S1 fan-out: one topic, publish rate stepped up until p99 > 1 s or loss');
-    for (const { subscribers, rates } of plan.fanout) {
-      const fanout = { subscribers, rates, stepMs: plan.stepMs, loadgenCpus: clientCpus };
-      const profiled = { ...fanout, profileFile: subscribers === plan.fanout[0]!.subscribers ? profileFile('s1') : undefined };
-      results.fanout.push(await withTarget(() => startSsehubHarness({ cpus: serverCpus }), (t) => runFanout(t, profiled, log)));
-      if (options.nchan) {
-        results.fanout.push(await withTarget(() => startNchan({ cpus: serverCpus, publisherCpus: clientCpus }), (t) => runFanout(t, fanout, log)));
-      }
-    }
-    results.profiles.fanout = summariseIfWritten(profileFile('s1'));
-  }
-
-  if (options.scenarios.includes('S2')) {
-    log('S2 idle: RSS per connection and CPU at rest');
-    for (const connections of plan.idle) {
-      const processes = Math.ceil(connections / CONNECTIONS_PER_PROCESS);
-      const idle = { connections, topicTemplate: 'bench/idle', restMs: plan.restMs, loadgenCpus: clientCpus };
-      const ssehub = () => startSsehubCluster({ broker: 'redis', gateways: 1, workers: processes, publisherCpus: clientCpus });
-      results.idle.push(await withTarget(ssehub, (t) => runIdle(t, idle, log)));
-      if (options.nchan) {
-        results.idle.push(await withTarget(() => startNchan({ publisherCpus: clientCpus, workers: processes }), (t) => runIdle(t, idle, log)));
-      }
-    }
-  }
-
-  if (options.scenarios.includes('S3')) {
-    log('S3 personal topics: every subscriber on its own users/{i}/notifications');
-    const personal = { ...plan.personal, loadgenCpus: clientCpus, profileFile: profileFile('s3') };
-    results.personal.push(await withTarget(() => startSsehubHarness({ cpus: serverCpus }), (t) => runPersonal(t, personal, log)));
-    results.profiles.personal = summariseIfWritten(personal.profileFile);
-  }
-
-  if (options.scenarios.includes('S4')) {
-    log('S4 cross-node: S1 through 2 gateways and a broker');
-    for (const broker of ['redis', 'nats'] as const) {
-      const fanout = { ...plan.crossNode, stepMs: plan.stepMs, loadgenCpus: clientCpus };
-      const cluster = () => startSsehubCluster({ broker, gateways: 2, gatewayCpus: serverCpus, publisherCpus: clientCpus });
-      results.crossNode.push(await withTarget(cluster, (t) => runFanout(t, fanout, log)));
-    }
+  for (const scenario of SCENARIOS) {
+    if (options.scenarios.includes(scenario)) await RUNNERS[scenario]({ options, plan, results, log, profileFile });
   }
   return results;
 }

@@ -2,7 +2,7 @@ import type { FanoutResult } from '../scenarios/fanout.js';
 import type { StepResult } from '../scenarios/measure-step.js';
 import type { SuiteResults } from '../suite.js';
 import type { MachineInfo } from './machine.js';
-import type { Ratio } from './ratios.js';
+import type { CrossNodeDelta, Ratio } from './ratios.js';
 
 /** A finished run as written to bench/results. */
 export interface BenchReport {
@@ -13,6 +13,7 @@ export interface BenchReport {
   readonly machine: MachineInfo;
   readonly loadAverageAtEnd: number;
   readonly ratios: Ratio[];
+  readonly crossNodeAdded: CrossNodeDelta[];
   readonly results: SuiteResults;
 }
 
@@ -51,8 +52,10 @@ function sections(report: BenchReport): string[] {
     out.push(
       '## S2 idle connections',
       table(
-        ['target', 'connections', 'open', 'RSS before MB', 'RSS after MB', 'KB/connection', 'CPU at rest %', 'connect s', 'load avg'],
-        results.idle.map((r) => [r.target, r.connections, r.open, r.rssBeforeMb, r.rssAfterMb, r.rssKbPerConnection, r.restCpuPct, r.connectSeconds, r.loadAverage]),
+        ['target', 'connections', 'open', 'RSS before MB', 'RSS after MB', 'KB/connection', 'CPU at rest %', 'connect s', 'connect µs CPU each', 'load avg'],
+        results.idle.map((r) => [
+          r.target, r.connections, r.open, r.rssBeforeMb, r.rssAfterMb, r.rssKbPerConnection, r.restCpuPct, r.connectSeconds, r.connectCpuUsPerConnection, r.loadAverage,
+        ]),
       ),
     );
   }
@@ -63,6 +66,12 @@ function sections(report: BenchReport): string[] {
     );
   }
   if (results.crossNode.length > 0) out.push('## S4 cross-node (2 gateways + broker, one topic)', fanoutTable(results.crossNode));
+  if (report.crossNodeAdded.length > 0) {
+    out.push(
+      'What the broker hop adds to p50 (S4 p50 − S1 p50 at the same size and rate):',
+      table(['target', 'subs', 'events/s', 'S1 p50 ms', 'S4 p50 ms', 'added ms'], report.crossNodeAdded.map((d) => [d.target, d.subscribers, d.rate, d.s1P50Ms, d.p50Ms, d.addedP50Ms])),
+    );
+  }
   for (const [scenario, profile] of Object.entries(results.profiles)) {
     if (!profile) continue;
     out.push(

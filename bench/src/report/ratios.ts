@@ -58,3 +58,28 @@ export function computeRatios(results: SuiteResults): Ratio[] {
   }
   return ratios;
 }
+
+/** What going through a broker and two gateways adds to p50, against S1 at the same size and rate. */
+export interface CrossNodeDelta {
+  readonly target: string;
+  readonly subscribers: number;
+  readonly rate: number;
+  readonly s1P50Ms: number;
+  readonly p50Ms: number;
+  readonly addedP50Ms: number;
+}
+
+/** S4 p50 minus S1 (one gateway, in-process publish) p50, wherever both ran the same rate. */
+export function crossNodeDeltas(results: SuiteResults): CrossNodeDelta[] {
+  const deltas: CrossNodeDelta[] = [];
+  for (const result of results.crossNode) {
+    const s1 = results.fanout.find((r) => r.target === 'ssehub' && r.subscribers === result.subscribers);
+    for (const step of result.steps) {
+      const base = s1?.steps.find((candidate) => candidate.rate === step.rate);
+      if (!base) continue;
+      const addedP50Ms = round(step.p50Ms - base.p50Ms);
+      deltas.push({ target: result.target, subscribers: result.subscribers, rate: step.rate, s1P50Ms: base.p50Ms, p50Ms: step.p50Ms, addedP50Ms });
+    }
+  }
+  return deltas;
+}

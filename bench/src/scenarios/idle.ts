@@ -26,6 +26,8 @@ export interface IdleResult {
   /** Server CPU while the connections sit idle (heartbeats only), % of one core. */
   readonly restCpuPct: number;
   readonly connectSeconds: number;
+  /** Server CPU spent accepting and subscribing, per connection (µs). */
+  readonly connectCpuUsPerConnection: number;
   readonly loadAverage: number;
 }
 
@@ -43,6 +45,7 @@ export async function runIdle(target: Target, options: IdleOptions, log: (line: 
     const started = performance.now();
     await pool.connect(target.streams(options.topicTemplate), options.connections);
     const connectSeconds = (performance.now() - started) / 1000;
+    const connected = sampleProcs(target.serverPids());
     await pause(2000);
     await target.settle();
     await pause(1000);
@@ -63,11 +66,13 @@ export async function runIdle(target: Target, options: IdleOptions, log: (line: 
         : {}),
       restCpuPct: Math.round(((rest.cpuUs - after.cpuUs) / (rest.at - after.at) / 10) * 100) / 100,
       connectSeconds: Math.round(connectSeconds * 10) / 10,
+      connectCpuUsPerConnection: Math.round((connected.cpuUs - before.cpuUs) / options.connections),
       loadAverage: loadAverage(),
     };
     log(
       `  ${target.name} ${options.connections} idle: ${result.rssKbPerConnection} KB/connection (heap ${result.heapKbPerConnection ?? '-'} KB) ` +
-        `(RSS ${result.rssBeforeMb} → ${result.rssAfterMb} MB), ${result.restCpuPct}% CPU at rest, ${open} open, connected in ${result.connectSeconds} s`,
+        `(RSS ${result.rssBeforeMb} → ${result.rssAfterMb} MB), ${result.restCpuPct}% CPU at rest, ${open} open, ` +
+        `connected in ${result.connectSeconds} s (${result.connectCpuUsPerConnection} µs server CPU each)`,
     );
     return result;
   } finally {
