@@ -75,6 +75,24 @@ export function retryFrame(retryMs: number): WireFrame {
   return wireFrame(formatSseRetry(retryMs));
 }
 
+let lastParts: readonly WireFrame[] = [];
+let lastJoined: Buffer | undefined;
+
+/**
+ * Joins a stream's queued frames for one write. The subscribers of a topic queue the same frames,
+ * and are flushed one after the other, so the previous join is reused: one copy per batch of
+ * events, shared by every subscriber, like a single frame is.
+ */
+export function joinFrames(frames: readonly WireFrame[], bytes: number): Buffer {
+  let same = lastJoined !== undefined && frames.length === lastParts.length;
+  for (let i = 0; same && i < frames.length; i++) same = frames[i] === lastParts[i];
+  if (!same) {
+    lastJoined = Buffer.concat(frames, bytes);
+    lastParts = frames;
+  }
+  return lastJoined!;
+}
+
 /** A one-slot cache: a live event reaches all its local subscribers in one synchronous loop. */
 export function createFrameCache(onFirstWrite: (event: StoredEvent) => void): (event: StoredEvent) => WireFrame {
   let lastEvent: StoredEvent | undefined;

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { StoredEvent, Subscription, SubscriptionListener } from '@ssehub/broker';
 import type { ResetReason } from '@ssehub/protocol';
 import type { EventsRequest } from './events-request.js';
-import { LAST_CHUNK, resetFrame, unframe, type WireFrame } from './frames.js';
+import { LAST_CHUNK, joinFrames, resetFrame, unframe, type WireFrame } from './frames.js';
 import { responseHead, type BodyFraming } from './response-head.js';
 import type { Flushable, WriteScheduler } from './write-scheduler.js';
 
@@ -158,7 +158,8 @@ export class SseConnection implements Flushable, SubscriptionListener {
     this.more = null;
     this.pendingBytes = 0;
     if (head !== undefined) return Buffer.concat([head, ...parts]);
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
+    if (parts.length === 1) return parts[0]!;
+    return bytes === undefined ? Buffer.concat(parts) : joinFrames(queued, bytes);
   }
 
   private cutOff(): void {
