@@ -22,6 +22,16 @@ function postToNchan(channel: string, body: string): Promise<boolean> {
   });
 }
 
+// Nchan orders a channel by arrival: concurrent POSTs to one channel could overtake each other, so
+// each channel has at most one POST in flight (the broker orders ssehub's publishes itself).
+const lastPost = new Map<string, Promise<boolean>>();
+
+function postInOrder(channel: string, body: string): Promise<boolean> {
+  const posted = (lastPost.get(channel) ?? Promise.resolve(true)).then(() => postToNchan(channel, body));
+  lastPost.set(channel, posted);
+  return posted;
+}
+
 async function publish(plan: PublishPlan): Promise<PublishResult> {
   const topics = planTopics(plan);
   const inFlight: Promise<boolean>[] = [];
@@ -33,7 +43,7 @@ async function publish(plan: PublishPlan): Promise<PublishResult> {
     inFlight.push(
       broker
         ? broker.publish([{ topic, type: 'bench', data }]).then(() => true, () => false)
-        : postToNchan(topic, JSON.stringify(data)),
+        : postInOrder(topic, JSON.stringify(data)),
     );
   });
   const outcomes = await Promise.all(inFlight);
