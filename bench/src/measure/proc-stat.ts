@@ -61,13 +61,12 @@ export function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'latin1').split(' ')[0]);
 }
 
-/** The pid of the process whose command line has all of `parts` (a broker started on a known port). */
-export function findPid(parts: readonly string[]): number | undefined {
+/** The pid of the process whose command line (args joined by spaces) matches: a broker started on a known port. */
+export function findPid(matches: (commandLine: string) => boolean): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0');
-      if (parts.every((part) => args.includes(part))) return Number(entry);
+      if (matches(readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' '))) return Number(entry);
     } catch {
       // gone
     }

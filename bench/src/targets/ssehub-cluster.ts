@@ -61,7 +61,10 @@ export async function startSsehubCluster(options: ClusterOptions): Promise<Targe
     throw error;
   }
   const publisher = await startPublisher({ cpus: options.publisherCpus, mode: 'broker', url: broker.url, prefix: 'bench' });
-  const brokerPid = findPid(options.broker === 'redis' ? ['--port', String(broker.port)] : ['-p', String(broker.port)]);
+  // redis-server rewrites its command line to "redis-server 127.0.0.1:<port>"; nats-server keeps "-p <port>".
+  const brokerPid = findPid((line) =>
+    options.broker === 'redis' ? line.includes('redis-server') && line.includes(`:${broker.port}`) : line.includes(` -p ${broker.port} `),
+  );
   return {
     name: `ssehub+${options.broker}`,
     streams: (topicTemplate) =>
