@@ -64,6 +64,9 @@ describe('the chat through nginx on two gateways, in Chromium', () => {
       const { page, context } = await openChat(nickname);
       if ((await nodeOf(page)) !== taken) return page;
       await context.close();
+      // nginx round-robins each request to the gateways, and a page load sends them a fixed number
+      // (stream, presence) plus our admin look-up: one extra request shifts the rotation's phase.
+      await fetch(`${cluster.url}/v1/presence/${room}`);
     }
     throw new Error(`${PLACEMENT_ATTEMPTS} streams of ${nickname} all landed on ${taken}`);
   }
