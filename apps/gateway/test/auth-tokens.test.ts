@@ -1,25 +1,18 @@
-import { openSse, type SseTestClient } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ready, useStreams } from './streams.js';
 import { startGateway, testAccess, type GatewayHarness } from './gateway-harness.js';
 import { OWN_NOTIFICATIONS, TEST_SECRET, errorOf, signHs256 } from './tokens.js';
 
-const ready = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
 const AUTH_ENV = { JWT_SECRET: TEST_SECRET, JWT_CLOCK_TOLERANCE_S: '0', PUBLIC_TOPICS: 'rooms/**' };
 
 describe('GET /v1/events with tokens (HS256)', () => {
   let gateway: GatewayHarness;
-  const clients: SseTestClient[] = [];
-  async function open(query: string, headers: Record<string, string> = {}): Promise<SseTestClient> {
-    const client = await openSse(`${gateway.url}/v1/events?${query}`, headers);
-    clients.push(client);
-    return client;
-  }
   const events = (query: string, headers: Record<string, string> = {}): Promise<Response> =>
     fetch(`${gateway.url}/v1/events?${query}`, { headers: { accept: 'text/event-stream', ...headers } });
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
     await gateway?.close();
   });
+  const open = useStreams(() => gateway.url);
 
   it('reads a public topic without a token and asks for one elsewhere, with WWW-Authenticate', async () => {
     gateway = await startGateway({}, undefined, testAccess(AUTH_ENV));

@@ -1,23 +1,16 @@
 import { createMemoryBroker } from '@ssehub/broker';
-import { openSse, type SseTestClient } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ready, useStreams } from './streams.js';
 import { numbers, startGateway, type GatewayHarness } from './gateway-harness.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
-const ready = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
 
 describe('GET /v1/events', () => {
   let gateway: GatewayHarness;
-  const clients: SseTestClient[] = [];
-  async function open(query: string, headers: Record<string, string> = {}): Promise<SseTestClient> {
-    const client = await openSse(`${gateway.url}/v1/events?${query}`, headers);
-    clients.push(client);
-    return client;
-  }
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
     await gateway.close();
   });
+  const open = useStreams(() => gateway.url);
 
   it('streams live events with id, event type and the JSON envelope', async () => {
     gateway = await startGateway();

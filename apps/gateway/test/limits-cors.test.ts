@@ -1,9 +1,8 @@
-import { openSse, type SseTestClient } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ready, useStreams } from './streams.js';
 import { startGateway, testAccess, type GatewayHarness } from './gateway-harness.js';
 import { TEST_SECRET, errorOf, signHs256 } from './tokens.js';
 
-const ready = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
 const limitHits = async (gateway: GatewayHarness, limit: string): Promise<number> => {
   const line = (await gateway.registry.metrics()).split('\n').find((l) => l.startsWith(`ssehub_limit_hits_total{limit="${limit}"}`));
   return Number(line?.split(' ')[1] ?? Number.NaN);
@@ -11,16 +10,10 @@ const limitHits = async (gateway: GatewayHarness, limit: string): Promise<number
 
 describe('gateway limits and CORS', () => {
   let gateway: GatewayHarness;
-  const clients: SseTestClient[] = [];
-  async function open(query: string, headers: Record<string, string> = {}): Promise<SseTestClient> {
-    const client = await openSse(`${gateway.url}/v1/events?${query}`, headers);
-    clients.push(client);
-    return client;
-  }
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
     await gateway?.close();
   });
+  const open = useStreams(() => gateway.url);
 
   it('refuses a third stream from one address with 429 and counts it, then lets it in once one closed', async () => {
     gateway = await startGateway({ MAX_CONNECTIONS_PER_IP: 2 });
