@@ -37,7 +37,8 @@ USER node
 
 FROM runtime AS gateway
 COPY --from=build --chown=node:node /out/gateway /app
-CMD ["node", "dist/main.js"]
+# GATEWAY_V8_FLAGS (apps/gateway/src/v8-flags.ts): a young generation capped for many idle streams.
+CMD ["node", "--max-semi-space-size=4", "dist/main.js"]
 
 FROM runtime AS ingest
 COPY --from=build --chown=node:node /out/ingest /app

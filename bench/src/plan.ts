@@ -6,6 +6,8 @@ export interface BenchPlan {
   /** S2: idle connection counts, and how long CPU at rest is measured (one heartbeat interval at least). */
   readonly idle: readonly number[];
   readonly restMs: number;
+  /** S2: how long idle connections settle before CPU at rest is measured (see `IdleOptions.settleMs`). */
+  readonly idleSettleMs: number;
   /** S3: personal topics. */
   readonly personal: { readonly subscribers: number; readonly rate: number; readonly durationMs: number };
   /** S4: one topic through two gateways and a broker. */
@@ -21,6 +23,7 @@ export const FULL_PLAN: BenchPlan = {
   stepMs: 5000,
   idle: [10_000, 50_000],
   restMs: 15_000,
+  idleSettleMs: 20_000,
   personal: { subscribers: 10_000, rate: 5000, durationMs: 10_000 },
   crossNode: { subscribers: 1000, rates: [100, 200, 500, 1000, 2000] },
 };
@@ -34,6 +37,7 @@ export const QUICK_PLAN: BenchPlan = {
   stepMs: 3000,
   idle: [10_000],
   restMs: 5000,
+  idleSettleMs: 20_000,
   personal: { subscribers: 10_000, rate: 5000, durationMs: 4000 },
   crossNode: { subscribers: 1000, rates: [100, 500] },
 };

@@ -67,7 +67,7 @@ async function runS2({ options, plan, results, log }: SuiteContext): Promise<voi
   for (const connections of options.idle ?? plan.idle) {
     const processes = Math.ceil(connections / CONNECTIONS_PER_PROCESS);
     // Not pinned: connecting is the slow part here, and nothing per delivery is measured.
-    const idle = { connections, topicTemplate: 'bench/idle', restMs: plan.restMs, loadgenCpus: '0,1' };
+    const idle = { connections, topicTemplate: 'bench/idle', restMs: plan.restMs, settleMs: plan.idleSettleMs, loadgenCpus: '0,1' };
     const ssehub = (): Promise<Target> => startSsehubCluster({ broker: 'redis', gateways: 1, workers: processes, publisherCpus: options.clientCpus });
     results.idle.push(await withTarget(ssehub, (t) => runIdle(t, idle, log)));
     if (options.nchan) {

@@ -51,7 +51,8 @@ export interface GatewayApp {
 /** Builds the gateway from a broker and its config; `main.ts` adds the socket and signals. */
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { broker, config, logger } = options;
-  const connections = new Set<SseConnection>();
+  // Every open stream with what it holds; its one `close` listener (the connection's) gives it all back.
+  const connections = new Map<SseConnection, Admission>();
   const lag = createLagMonitor({ broker, registry: options.registry, nodeId: config.NODE_ID, intervalS: config.LAG_PROBE_S ?? 0, logger });
   const admin = createAdminApi({
     broker,
@@ -60,6 +61,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     adminToken: config.ADMIN_TOKEN,
     ttlS: config.PRESENCE_TTL_S,
     connectionCount: () => connections.size,
+    streamTopics: () => countTopics(connections.keys()),
     brokerLagSeconds: lag.lagSeconds,
   });
   const scheduler = new WriteScheduler(config.WRITE_COALESCE_MS ?? WRITE_COALESCE_MS_DEFAULT);
@@ -80,7 +82,13 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       metrics.slowConsumerDisconnects.inc();
       logger.warn({ remote: connection.res.socket?.remoteAddress }, 'slow consumer cut off; it resumes from its last id');
     },
-    onClose: (connection) => connections.delete(connection),
+    onClose: (connection) => {
+      const admission = connections.get(connection);
+      if (admission === undefined) return;
+      connections.delete(connection);
+      admission.release();
+      if (admission.user !== undefined) leavePresence(connection.request.topics, admission.user);
+    },
     onWritten: (frames) => metrics.delivered(frames),
     frameFor,
     onBrokerError: (_connection, error) => logger.warn({ err: error }, 'subscription ended by the broker; the client reconnects'),
@@ -88,7 +96,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 
   // One timer per node, not one per connection.
   const heartbeat = setInterval(() => {
-    for (const connection of connections) connection.enqueue(HEARTBEAT_FRAME);
+    for (const connection of connections.keys()) connection.enqueue(HEARTBEAT_FRAME);
   }, config.HEARTBEAT_S * 1000);
   heartbeat.unref();
 
@@ -100,8 +108,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       return guard.refuse(res, error);
     }
     const connection = new SseConnection(res, scheduler, config.MAX_BUFFER_BYTES, hooks, request);
+    connections.set(connection, admission);
     admission.onExpiry((lastFrame) => connection.end(lastFrame));
-    connections.add(connection);
     req.socket.setNoDelay(true);
     connection.enqueue(retryFrame(jitteredRetry()));
     try {
@@ -109,7 +117,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       const subscription = await broker.subscribe({ topics: request.topics, after: request.lastEventId }, connection);
       if (!connection.isOpen) return subscription.close();
       connection.subscription = subscription;
-      if (admission.user !== undefined) trackPresence(connection, request.topics, admission.user);
+      if (admission.user !== undefined) joinPresence(request.topics, admission.user);
       const { resumed, cursor } = subscription;
       connection.enqueue(readyFrame({ node: config.NODE_ID, topics: request.topics, resumed, cursor }));
       connection.start(SSE_HEADERS);
@@ -125,13 +133,17 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     }
   }
 
-  /** Counts the connection in presence for its lifetime; a broker hiccup never breaks the stream. */
-  function trackPresence(connection: SseConnection, topics: readonly string[], user: string): void {
-    const report = (error: unknown): void => logger.warn({ err: error, user }, 'presence update failed');
-    for (const topic of topics) presence.join(topic, user).catch(report);
-    connection.res.once('close', () => {
-      for (const topic of topics) presence.leave(topic, user).catch(report);
-    });
+  /** Counts the stream in presence for its lifetime; a broker hiccup never breaks the stream. */
+  function joinPresence(topics: readonly string[], user: string): void {
+    for (const topic of topics) presence.join(topic, user).catch((error: unknown) => reportPresence(error, user));
+  }
+
+  function leavePresence(topics: readonly string[], user: string): void {
+    for (const topic of topics) presence.leave(topic, user).catch((error: unknown) => reportPresence(error, user));
+  }
+
+  function reportPresence(error: unknown, user: string): void {
+    logger.warn({ err: error, user }, 'presence update failed');
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
@@ -158,7 +170,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 
   function drain(): void {
     draining = true;
-    for (const connection of connections) {
+    for (const connection of connections.keys()) {
       connection.end(reconnectFrame({ reason: 'draining', node: config.NODE_ID }, jitteredRetry()));
     }
   }
@@ -176,9 +188,16 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       lag.close();
       guard.close();
       draining = true;
-      for (const connection of connections) connection.end();
+      for (const connection of connections.keys()) connection.end();
       await presence.close().catch((error: unknown) => logger.warn({ err: error }, 'presence could not be withdrawn'));
       await admin.close().catch((error: unknown) => logger.warn({ err: error }, 'node report could not be withdrawn'));
     },
   };
+}
+
+/** Open streams by topic, for the admin API. */
+function countTopics(connections: Iterable<SseConnection>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { request } of connections) for (const topic of request.topics) counts.set(topic, (counts.get(topic) ?? 0) + 1);
+  return counts;
 }

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '@ssehub/service-kit';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { withGatewayV8Flags } from './v8-flags.js';
 
 /** Seconds a worker that died waits before it is started again. @default 1 */
 export const RESTART_DELAY_S = 1;
@@ -24,6 +25,7 @@ export interface SuperviseOptions {
  * over all of them.
  */
 export function superviseWorkers(options: SuperviseOptions): void {
+  cluster.setupPrimary({ execArgv: withGatewayV8Flags(process.execArgv) });
   const supervisor = new WorkerSupervisor(options);
   process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
   process.on('SIGINT', () => supervisor.stop('SIGINT'));

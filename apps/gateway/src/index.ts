@@ -2,3 +2,4 @@ export { createGatewayApp, type GatewayApp, type GatewayAppConfig, type GatewayA
 export { loadGatewayConfig, type GatewayConfig } from './config.js';
 export { SSE_HEADERS } from './sse-headers.js';
 export { createJoseAccessPolicy } from './access-policy.js';
+export { GATEWAY_V8_FLAGS, withGatewayV8Flags } from './v8-flags.js';

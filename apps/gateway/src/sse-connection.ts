@@ -51,7 +51,7 @@ export class SseConnection implements Flushable, SubscriptionListener {
     private readonly scheduler: WriteScheduler,
     private readonly maxBufferBytes: number,
     private readonly hooks: SseConnectionHooks,
-    private readonly request: Pick<EventsRequest, 'topics' | 'lastEventId'>,
+    readonly request: Pick<EventsRequest, 'topics' | 'lastEventId'>,
   ) {
     this.allowance = maxBufferBytes;
     res.on('close', () => this.close());

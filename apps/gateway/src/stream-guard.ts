@@ -7,6 +7,8 @@ import {
   createExpiryQueue,
   sendError,
   type AccessPolicy,
+  type ConnectionSlot,
+  type ExpiryQueue,
   type LimitHits,
   type Logger,
   type Principal,
@@ -35,6 +37,8 @@ export interface Admission {
    * streams. The client reconnects, and a reconnect with the old token is answered 401 "the token expired".
    */
   onExpiry(end: (lastFrame: WireFrame) => void): void;
+  /** Gives back the connection slot and forgets the expiry; the stream calls it once it closed. */
+  release(): void;
 }
 
 /** Authentication, authorisation, connection limits and CORS in front of the gateway's routes. */
@@ -61,26 +65,17 @@ export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
   const cors = createCors(config.CORS_ORIGINS);
 
   async function admit(req: IncomingMessage, res: ServerResponse, request: EventsRequest): Promise<Admission> {
-    // Registered before the first await, so a client that leaves while its token is checked is noticed.
-    let gone = false;
-    res.once('close', () => (gone = true));
     const principal = await access.authenticate(req);
     access.authorizeRead(principal, request.topics);
-    if (gone) throw new SsehubError('bad_request', 'the client went away');
+    // No listener for this: a stream holds as few as it can, and `closed` tells after the fact.
+    if (res.closed) throw new SsehubError('bad_request', 'the client went away');
     const slot = limiter.acquire(clientIp(req, config.TRUST_PROXY_HOPS), principal?.subject);
     if (typeof slot === 'string') {
       limitHits(slot);
       const who = slot === 'connections_per_user' ? 'this user' : 'this address';
       throw new SsehubError('too_many_connections', `too many open streams for ${who} on this node; close one first`);
     }
-    res.once('close', slot.release);
-    return {
-      user: presenceUser(access, principal, request),
-      onExpiry(end) {
-        if (principal === undefined) return;
-        res.once('close', expiry.add(principal.expiresAtMs, () => end(TOKEN_EXPIRED_FRAME)));
-      },
-    };
+    return new StreamAdmission(presenceUser(access, principal, request), principal, slot, expiry);
   }
 
   function refuse(res: ServerResponse, problem: RequestProblem | unknown): void {
@@ -105,6 +100,29 @@ export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
     refuse,
     close: () => expiry.close(),
   };
+}
+
+/** An admitted stream's slot and token expiry: fields and shared methods, no closures while idle. */
+class StreamAdmission implements Admission {
+  private forgetExpiry: (() => void) | undefined;
+
+  constructor(
+    readonly user: string | undefined,
+    private readonly principal: Principal | undefined,
+    private readonly slot: ConnectionSlot,
+    private readonly expiry: ExpiryQueue,
+  ) {}
+
+  onExpiry(end: (lastFrame: WireFrame) => void): void {
+    if (this.principal === undefined) return;
+    this.forgetExpiry = this.expiry.add(this.principal.expiresAtMs, () => end(TOKEN_EXPIRED_FRAME));
+  }
+
+  release(): void {
+    this.slot.release();
+    this.forgetExpiry?.();
+    this.forgetExpiry = undefined;
+  }
 }
 
 /**

@@ -9,6 +9,12 @@ export interface IdleOptions {
   readonly topicTemplate: string;
   /** How long CPU at rest is measured; at least one heartbeat interval. */
   readonly restMs: number;
+  /**
+   * How long the connections sit before CPU at rest is measured. A Node server's V8 runs a few full
+   * garbage collections 10-20 s after a connection storm (its memory reducer); that is the storm's
+   * cost, not the idle streams'.
+   */
+  readonly settleMs: number;
   readonly loadgenCpus: string;
 }
 
@@ -51,6 +57,8 @@ export async function runIdle(target: Target, options: IdleOptions, log: (line: 
     await pause(1000);
     const after = sampleProcs(target.serverPids());
     const heapAfter = await target.memoryUsage?.();
+    await pause(options.settleMs);
+    const restStart = sampleProcs(target.serverPids());
     await pause(options.restMs);
     const rest = sampleProcs(target.serverPids());
     const { open } = await pool.snapshot();
@@ -64,7 +72,7 @@ export async function runIdle(target: Target, options: IdleOptions, log: (line: 
       ...(heapBefore && heapAfter
         ? { heapKbPerConnection: Math.round(((heapAfter.heapUsed - heapBefore.heapUsed) / 1024 / options.connections) * 100) / 100 }
         : {}),
-      restCpuPct: Math.round(((rest.cpuUs - after.cpuUs) / (rest.at - after.at) / 10) * 100) / 100,
+      restCpuPct: Math.round(((rest.cpuUs - restStart.cpuUs) / (rest.at - restStart.at) / 10) * 100) / 100,
       connectSeconds: Math.round(connectSeconds * 10) / 10,
       connectCpuUsPerConnection: Math.round((connected.cpuUs - before.cpuUs) / options.connections),
       loadAverage: loadAverage(),

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { freePort, startNats, startProcess, startRedis, waitForHttp, type RunningProcess } from '@ssehub/testkit';
+import { GATEWAY_V8_FLAGS } from '@ssehub/gateway';
 import { pin } from '../ipc.js';
 import { findPid, processTree } from '../measure/proc-stat.js';
 import { startPublisher } from './publisher-child.js';
@@ -34,7 +35,8 @@ async function startGateway(brokerUrl: string, index: number, workers: number, c
     HISTORY_MAX_PER_TOPIC: '100',
     LOG_LEVEL: 'warn',
   };
-  const gateway = startProcess(process.execPath, [GATEWAY_MAIN], { env });
+  // As the Dockerfile starts it: its workers get the same flags from the cluster primary.
+  const gateway = startProcess(process.execPath, [...GATEWAY_V8_FLAGS, GATEWAY_MAIN], { env });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/readyz`, 30_000);
   } catch (error) {

@@ -1,3 +1,4 @@
+import { withGatewayV8Flags } from '@ssehub/gateway';
 import type { HarnessRequest, PublishResult } from '../harness/harness-protocol.js';
 import { IpcChild } from '../ipc.js';
 import type { PublishPlan } from '../publisher/pacer.js';
@@ -12,7 +13,7 @@ export interface HarnessOptions {
 /** One gateway over the memory broker in one process, publishing in-process (S1, S2 at 10,000, S3). */
 export async function startSsehubHarness(options: HarnessOptions): Promise<Target> {
   // BENCH_NODE_ARGS (e.g. "--trace-gc" or "--perf-basic-prof") passes V8 flags to the server process.
-  const execArgv = ['--expose-gc', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const execArgv = withGatewayV8Flags(['--expose-gc', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]);
   const child = IpcChild.start({ script: 'harness/harness-process.js', cpus: options.cpus, execArgv, env: options.env });
   const call = <T>(request: HarnessRequest): Promise<T> => child.call<T>(request);
   const port = await call<number>({ op: 'port' });

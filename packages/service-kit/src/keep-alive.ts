@@ -2,7 +2,8 @@ import type { Server, ServerResponse } from 'node:http';
 
 const inFlight = new WeakMap<Server, Set<ServerResponse>>();
 
-// One shared listener instead of a closure per response: SSE responses live long and there are many.
+// One shared listener, added with `on` (a `once` wraps it in a bound function per response): SSE
+// responses live long and there are many.
 function forget(this: ServerResponse): void {
   const server = (this.socket as { server?: Server } | null)?.server;
   if (server) inFlight.get(server)?.delete(this);
@@ -20,7 +21,7 @@ export function closeConnectionsAfterResponse(server: Server): () => void {
   server.on('request', (_req, res: ServerResponse) => {
     if (closing) res.setHeader('connection', 'close');
     pending.add(res);
-    res.once('close', forget);
+    res.on('close', forget);
   });
   return () => {
     closing = true;

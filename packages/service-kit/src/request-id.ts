@@ -19,18 +19,34 @@ export function assignRequestId(req: IncomingMessage, res: ServerResponse): stri
   return id;
 }
 
+/** What the line written when a response ends needs. */
+interface OpenRequest {
+  readonly logger: Logger;
+  readonly reqId: string;
+  readonly started: number;
+}
+
+// One shared `close` listener and a weak entry per response instead of a closure and a `once`
+// wrapper: a stream's response lives as long as the stream, and a node holds tens of thousands.
+const openRequests = new WeakMap<ServerResponse, OpenRequest>();
+
+function logWhenClosed(this: ServerResponse): void {
+  const open = openRequests.get(this);
+  if (open === undefined) return;
+  openRequests.delete(this);
+  const path = (this.req.url ?? '/').split('?', 1)[0];
+  const fields = { reqId: open.reqId, method: this.req.method, path, status: this.statusCode, ms: Math.round(performance.now() - open.started) };
+  if (this.statusCode >= 500) open.logger.warn(fields, 'request failed');
+  else open.logger.info(fields, 'request');
+}
+
 /**
  * Gives the request an id and logs one line when its response ends: method, path (never the query,
  * which may carry a token), status and duration. For a stream that is one line per connection.
  */
 export function logRequest(req: IncomingMessage, res: ServerResponse, logger: Logger): string {
   const reqId = assignRequestId(req, res);
-  const started = performance.now();
-  res.once('close', () => {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    const fields = { reqId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) };
-    if (res.statusCode >= 500) logger.warn(fields, 'request failed');
-    else logger.info(fields, 'request');
-  });
+  openRequests.set(res, { logger, reqId, started: performance.now() });
+  res.on('close', logWhenClosed);
   return reqId;
 }

@@ -3,7 +3,6 @@ import { BrokerError, type Broker } from '@ssehub/broker';
 import { logRequest, type Logger } from '@ssehub/service-kit';
 import { ADMIN_PREFIX, serveAdmin } from './admin-routes.js';
 import { createNodeRegistry } from './node-registry.js';
-import { StreamCensus } from './stream-census.js';
 
 /** Options of {@link createAdminApi}. */
 export interface AdminApiOptions {
@@ -15,6 +14,8 @@ export interface AdminApiOptions {
   /** Seconds this node's report lives in the registry without a refresh. */
   readonly ttlS: number;
   readonly connectionCount: () => number;
+  /** Open streams by topic. */
+  readonly streamTopics: () => Map<string, number>;
   readonly brokerLagSeconds: () => number | null;
 }
 
@@ -31,12 +32,11 @@ const isGatewayPath = (path: string): boolean =>
 /** Builds the admin side and starts reporting this node. */
 export function createAdminApi(options: AdminApiOptions): AdminApi {
   const { broker, logger } = options;
-  const census = new StreamCensus();
   const registry = createNodeRegistry({
     broker,
     nodeId: options.nodeId,
     ttlS: options.ttlS,
-    snapshot: () => ({ connections: options.connectionCount(), topics: census.topics(), brokerLagSeconds: options.brokerLagSeconds() }),
+    snapshot: () => ({ connections: options.connectionCount(), topics: options.streamTopics(), brokerLagSeconds: options.brokerLagSeconds() }),
     // While the broker is still connecting (or down) the backend already logs each retry once.
     onError: (error) =>
       error instanceof BrokerError && error.code === 'unavailable'
@@ -48,7 +48,6 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
       if (!isGatewayPath(url.pathname)) return false;
       // Once per request, at connection open for a stream: never per event.
       logRequest(req, res, logger);
-      if (url.pathname === '/v1/events' && req.method === 'GET') census.track(res, url.searchParams.getAll('topic'));
       if (!url.pathname.startsWith(ADMIN_PREFIX)) return false;
       void serveAdmin(req, res, url, { broker, registry, adminToken: options.adminToken, logger });
       return true;

@@ -37,16 +37,26 @@ export function createConnectionLimiter(options: ConnectionLimiterOptions): Conn
       if (userKey !== undefined && options.perUser > 0 && count(userKey) >= options.perUser) return 'connections_per_user';
       change(ipKey, 1);
       if (userKey !== undefined) change(userKey, 1);
-      let held = true;
-      return {
-        release() {
-          if (!held) return;
-          held = false;
-          change(ipKey, -1);
-          if (userKey !== undefined) change(userKey, -1);
-        },
-      };
+      return new HeldSlot(change, ipKey, userKey);
     },
     count,
   };
+}
+
+/** A slot as three fields and a shared method: a stream holds one for its whole life. */
+class HeldSlot implements ConnectionSlot {
+  private held = true;
+
+  constructor(
+    private readonly change: (key: string, by: number) => void,
+    private readonly ipKey: string,
+    private readonly userKey: string | undefined,
+  ) {}
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.change(this.ipKey, -1);
+    if (this.userKey !== undefined) this.change(this.userKey, -1);
+  }
 }
