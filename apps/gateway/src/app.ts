@@ -19,11 +19,13 @@ export type GatewayAppConfig = Pick<
   GatewayConfig,
   'NODE_ID' | 'HEARTBEAT_S' | 'RETRY_MS' | 'MAX_BUFFER_BYTES' | 'MAX_TOPICS_PER_CONNECTION' | 'PRESENCE_TTL_S'
 > &
-  Partial<Pick<GatewayConfig, 'ADMIN_TOKEN' | 'LAG_PROBE_S' | 'WRITE_COALESCE_MS'>> &
+  Partial<Pick<GatewayConfig, 'ADMIN_TOKEN' | 'LAG_PROBE_S' | 'WRITE_COALESCE_MS' | 'WRITE_COALESCE_MAX_MS'>> &
   StreamGuardConfig;
 
 /** The write coalescing window when the config leaves it out (tests build the config by hand). @default 30 */
 export const WRITE_COALESCE_MS_DEFAULT = 30;
+/** How far that window may widen under saturation when the config leaves it out. @default 240 */
+export const WRITE_COALESCE_MAX_MS_DEFAULT = 240;
 
 /** Options of {@link createGatewayApp}. */
 export interface GatewayAppOptions {
@@ -64,8 +66,11 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     streamTopics: () => countTopics(connections.keys()),
     brokerLagSeconds: lag.lagSeconds,
   });
-  const scheduler = new WriteScheduler(config.WRITE_COALESCE_MS ?? WRITE_COALESCE_MS_DEFAULT);
-  const metrics = createGatewayMetrics(options.registry, broker, () => connections.size);
+  const scheduler = new WriteScheduler(
+    config.WRITE_COALESCE_MS ?? WRITE_COALESCE_MS_DEFAULT,
+    config.WRITE_COALESCE_MAX_MS ?? WRITE_COALESCE_MAX_MS_DEFAULT,
+  );
+  const metrics = createGatewayMetrics(options.registry, broker, { connections: () => connections.size, coalesceWindowMs: () => scheduler.windowMs });
   const frameFor = createFrameCache((event) => metrics.publishToWrite.observe(Math.max(0, Date.now() - event.ts) / 1000));
   const presence = createPresenceTracker({
     broker,
@@ -185,6 +190,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     connectionCount: () => connections.size,
     async close() {
       clearInterval(heartbeat);
+      scheduler.close();
       lag.close();
       guard.close();
       draining = true;

@@ -52,6 +52,12 @@ const GatewayEnvSchema = z.object({
    * write (a stream quiet for longer writes at once); 0 writes every event loop tick.
    */
   WRITE_COALESCE_MS: envInt(0, 1000, 30),
+  /**
+   * Milliseconds the coalescing window may widen to while the process is saturated (event loop busy
+   * 80% of a second): fewer, fuller writes instead of falling behind. At or below WRITE_COALESCE_MS
+   * the window never widens.
+   */
+  WRITE_COALESCE_MAX_MS: envInt(0, 10_000, 240),
 }).superRefine((config, context) => {
   if (config.WORKERS > 1 && config.BROKER_URL.startsWith('memory:')) {
     const message = 'more than one worker needs a shared broker (redis:// or nats://): a memory:// broker lives in one process';

@@ -9,15 +9,30 @@ export interface GatewayMetrics {
   delivered(frames: number): void;
 }
 
+/** What the gauges read at scrape time. */
+export interface GatewayGaugeSources {
+  connections(): number;
+  /** The write coalescing window now (it widens while the process is saturated). */
+  coalesceWindowMs(): number;
+}
+
 /** Registers the gateway's metrics on `registry`. */
-export function createGatewayMetrics(registry: Registry, broker: Broker, connections: () => number): GatewayMetrics {
+export function createGatewayMetrics(registry: Registry, broker: Broker, sources: GatewayGaugeSources): GatewayMetrics {
   let deliveredSinceScrape = 0;
   new Gauge({
     name: 'ssehub_gateway_connections',
     help: 'Open SSE connections on this node',
     registers: [registry],
     collect() {
-      this.set(connections());
+      this.set(sources.connections());
+    },
+  });
+  new Gauge({
+    name: 'ssehub_gateway_write_coalesce_window_seconds',
+    help: 'How long a busy stream waits between writes; above WRITE_COALESCE_MS while the process is saturated',
+    registers: [registry],
+    collect() {
+      this.set(sources.coalesceWindowMs() / 1000);
     },
   });
   new Gauge({

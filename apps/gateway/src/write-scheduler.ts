@@ -1,3 +1,5 @@
+import { CoalesceWindow } from './coalesce-window.js';
+
 /** Something with queued frames to write. */
 export interface Flushable {
   /** True while it waits in the scheduler's queue; only the scheduler sets it. */
@@ -15,15 +17,33 @@ export interface Flushable {
  * With a coalescing window, a connection that wrote less than `coalesceMs` ago waits until the
  * window has passed, so a busy stream (100 events/s and more) sends several events per write while
  * a quiet one (chat, notifications) still writes each event at once. One timer for the whole node.
+ * The window widens while writing saturates the process (see {@link CoalesceWindow}).
  */
 export class WriteScheduler {
   private queue: Flushable[] = [];
   private deferred: Flushable[] = [];
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
+  private readonly window: CoalesceWindow;
 
-  /** @param coalesceMs the window; 0 writes every tick. */
-  constructor(private readonly coalesceMs = 0) {}
+  /**
+   * @param coalesceMs the window; 0 writes every tick.
+   * @param maxCoalesceMs how far the window may widen while writing saturates the process; at or below
+   *   `coalesceMs` it never widens.
+   */
+  constructor(coalesceMs = 0, maxCoalesceMs = coalesceMs) {
+    this.window = new CoalesceWindow(coalesceMs, maxCoalesceMs);
+  }
+
+  /** The coalescing window now, in milliseconds. */
+  get windowMs(): number {
+    return this.window.ms;
+  }
+
+  /** Stops adapting the window; queued writes still go out. */
+  close(): void {
+    this.window.close();
+  }
 
   schedule(target: Flushable): void {
     if (target.queued) return;
@@ -39,24 +59,28 @@ export class WriteScheduler {
     this.scheduled = false;
     const queue = this.queue;
     this.queue = [];
-    const now = this.coalesceMs > 0 ? performance.now() : 0;
+    const windowMs = this.window.ms;
+    const now = windowMs > 0 ? performance.now() : 0;
     for (const target of queue) {
-      if (now - target.lastWriteAt < this.coalesceMs) this.deferred.push(target);
+      if (now - target.lastWriteAt < windowMs) this.deferred.push(target);
       else this.write(target, now);
     }
+    if (windowMs > 0) this.window.addWritingTime(performance.now() - now);
     this.armTimer(now);
   };
 
   private readonly flushDeferred = (): void => {
     this.timer = undefined;
     const now = performance.now();
+    const windowMs = this.window.ms;
     const deferred = this.deferred;
     this.deferred = [];
     for (const target of deferred) {
       // Timers fire up to a millisecond early or late; anything within a millisecond is due.
-      if (now - target.lastWriteAt < this.coalesceMs - 1) this.deferred.push(target);
+      if (now - target.lastWriteAt < windowMs - 1) this.deferred.push(target);
       else this.write(target, now);
     }
+    this.window.addWritingTime(performance.now() - now);
     this.armTimer(now);
   };
 
@@ -71,7 +95,7 @@ export class WriteScheduler {
     if (this.timer !== undefined || this.deferred.length === 0) return;
     let earliest = Infinity;
     for (const target of this.deferred) earliest = Math.min(earliest, target.lastWriteAt);
-    this.timer = setTimeout(this.flushDeferred, Math.max(1, earliest + this.coalesceMs - now));
+    this.timer = setTimeout(this.flushDeferred, Math.max(1, earliest + this.window.ms - now));
     this.timer.unref();
   }
 }
