@@ -29,7 +29,7 @@ export function createGatewayMetrics(registry: Registry, broker: Broker, sources
   });
   new Gauge({
     name: 'ssehub_gateway_write_coalesce_window_seconds',
-    help: 'How long a busy stream waits between writes; above WRITE_COALESCE_MS while the process is saturated',
+    help: 'How long a busy stream waits between writes; above WRITE_COALESCE_MS while writing saturates the process',
     registers: [registry],
     collect() {
       this.set(sources.coalesceWindowMs() / 1000);
