@@ -64,9 +64,10 @@ describe('the chat through nginx on two gateways, in Chromium', () => {
       const { page, context } = await openChat(nickname);
       if ((await nodeOf(page)) !== taken) return page;
       await context.close();
-      // nginx round-robins each request to the gateways, and a page load sends them a fixed number
-      // (stream, presence) plus our admin look-up: one extra request shifts the rotation's phase.
-      await fetch(`${cluster.url}/v1/presence/${room}`);
+      // nginx round-robins each request to the gateways, and a page load sends them some number of
+      // requests (stream, presence, our admin look-up): one extra request after one attempt, two after
+      // the next, and so on, so that whatever that number is, the rotation's phase alternates.
+      for (let extra = 0; extra < attempt; extra += 1) await fetch(`${cluster.url}/v1/presence/${room}`);
     }
     throw new Error(`${PLACEMENT_ATTEMPTS} streams of ${nickname} all landed on ${taken}`);
   }
