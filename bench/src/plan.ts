@@ -23,7 +23,7 @@ export const FULL_PLAN: BenchPlan = {
   stepMs: 5000,
   idle: [10_000, 50_000],
   restMs: 15_000,
-  idleSettleMs: 20_000,
+  idleSettleMs: 60_000,
   personal: { subscribers: 10_000, rate: 5000, durationMs: 10_000 },
   crossNode: { subscribers: 1000, rates: [100, 200, 500, 1000, 2000] },
 };

@@ -92,7 +92,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       if (admission === undefined) return;
       connections.delete(connection);
       admission.release();
-      if (admission.user !== undefined) leavePresence(connection.request.topics, admission.user);
+      // A stream joins presence once subscribed (see openStream); one that never got that far never joined.
+      if (admission.user !== undefined && connection.subscription !== undefined) leavePresence(connection.request.topics, admission.user);
     },
     onWritten: (frames) => metrics.delivered(frames),
     frameFor,

@@ -1,10 +1,10 @@
-/** How often the share of time spent writing is sampled. */
+/** How often the share of CPU spent writing is sampled. */
 export const SAMPLE_MS = 500;
-/** Share of a sample spent writing at or above which the window counts as too narrow. */
+/** Share of a sample that writing took of this process's CPU at or above which the window is too narrow. */
 export const WIDEN_AT_WRITE_SHARE = 0.6;
 /** Samples in a row at that share before the window doubles: one heartbeat round is not saturation. */
 export const WIDEN_AFTER_SAMPLES = 2;
-/** Share of a sample spent writing at or below which the window is back at its base. */
+/** Share at or below which the window is back at its base. */
 export const NARROW_AT_WRITE_SHARE = 0.25;
 
 /**
@@ -12,11 +12,12 @@ export const NARROW_AT_WRITE_SHARE = 0.25;
  *
  * A loopback socket write costs about 10 µs of CPU whatever it carries, so a gateway that writes each
  * event on its own to thousands of streams runs out of CPU near 100,000 writes/s and falls behind.
- * When writing takes 60% of the process's time for a second (two samples in a row), the window
- * doubles (up to `maxMs`): each write then carries more events, and the same deliveries need fewer
- * writes. When writing takes 25% of a sample or less, the window is back at `baseMs`. Only time spent
- * writing counts, so a burst of new connections never widens it. A gateway with CPU to spare never waits longer than the
- * base window; a saturated one trades latency it is already losing for throughput.
+ * When writing takes 60% of a core for a second (two samples in a row), the window doubles (up to
+ * `maxMs`): each write then carries more events, and the same deliveries need fewer writes. When
+ * writing takes 25% or less, the window is back at `baseMs`. Only the CPU time of writing counts: a
+ * burst of new connections, or a core shared with other processes, never widens it. A gateway with
+ * CPU to spare never waits longer than the base window; a saturated one trades latency it is already
+ * losing for throughput.
  */
 export class CoalesceWindow {
   /** The window now, in milliseconds. */
@@ -37,7 +38,7 @@ export class CoalesceWindow {
     }
   }
 
-  /** Adds time spent writing (one pass of the scheduler over its due connections). */
+  /** Adds CPU time spent writing (one pass of the scheduler over its due connections), in ms. */
   addWritingTime(ms: number): void {
     this.writingMs += ms;
   }

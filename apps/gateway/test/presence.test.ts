@@ -36,6 +36,25 @@ describe('presence through the gateway', () => {
     watcher.close();
   });
 
+  it('keeps a user present when another stream of theirs is refused after it was let in', async () => {
+    gateway = await startGateway();
+    const watcher = await openSse(`${gateway.url}/v1/events?topic=rooms/q`);
+    await watcher.waitFor(isReady, 'watcher ready');
+    const tab = await openSse(`${gateway.url}/v1/events?topic=rooms/q&user=ana`);
+    await tab.waitFor(isReady, 'tab ready');
+    await watcher.waitFor((c) => c.events().length === 1, 'the join');
+    // A well-formed id with two positions passes the request check; the broker refuses it (one topic).
+    const refused = await fetch(`${gateway.url}/v1/events?topic=rooms/q&user=ana`, { headers: { 'last-event-id': 'abc-1.2' } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('invalid_cursor');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(watcher.events().map((event) => event.type)).toEqual(['presence.join']);
+    expect((await members('rooms/q')).map((m) => m.user)).toEqual(['ana']);
+    tab.close();
+    await watcher.waitFor((c) => c.events().length === 2, 'the leave');
+    watcher.close();
+  });
+
   it('answers a bad presence topic with a JSON 400 and a POST with 405', async () => {
     gateway = await startGateway();
     const bad = await fetch(`${gateway.url}/v1/presence/rooms/a.b`);
