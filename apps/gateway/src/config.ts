@@ -53,8 +53,8 @@ const GatewayEnvSchema = z.object({
    */
   WRITE_COALESCE_MS: envInt(0, 1000, 30),
   /**
-   * Milliseconds the coalescing window may widen to while writing saturates the process (60% of its
-   * time for a second): fewer, fuller writes instead of falling behind. At or below WRITE_COALESCE_MS
+   * Milliseconds the coalescing window may widen to while writing saturates the process (60% of a
+   * core for a second): fewer, fuller writes instead of falling behind. At or below WRITE_COALESCE_MS
    * the window never widens.
    */
   WRITE_COALESCE_MAX_MS: envInt(0, 10_000, 240),

@@ -10,9 +10,12 @@
  */
 export const GATEWAY_V8_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
 
-/** `execArgv` plus the gateway's flags, except where the operator already set the same flag. */
-export function withGatewayV8Flags(execArgv: readonly string[]): string[] {
+/**
+ * `execArgv` plus the gateway's flags, except those the operator already set, on the command line or
+ * in `NODE_OPTIONS` (which a command-line flag would override).
+ */
+export function withGatewayV8Flags(execArgv: readonly string[], nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
   const flagName = (arg: string): string => arg.split('=', 1)[0]!.replace(/_/g, '-');
-  const given = new Set(execArgv.map(flagName));
+  const given = new Set([...execArgv, ...nodeOptions.split(/\s+/)].map(flagName));
   return [...execArgv, ...GATEWAY_V8_FLAGS.filter((flag) => !given.has(flagName(flag)))];
 }
