@@ -11,6 +11,7 @@ import type {
   SubscribeOptions,
 } from './broker.js';
 import { BrokerError } from './errors.js';
+import { assertSameRequest } from './idempotent-replay.js';
 import { LocalSubscriber } from './local-subscriber.js';
 import { TopicFanout } from './topic-fanout.js';
 
@@ -149,7 +150,11 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
   return {
     kind: backend.kind,
     presence,
-    publish: (events, options = {}) => backend.append(events, options),
+    async publish(events, options = {}) {
+      const stored = await backend.append(events, options);
+      if (options.idempotencyKey !== undefined) assertSameRequest(events, stored);
+      return stored;
+    },
     subscribe,
     history,
     stats: () => ({ topics: fanout.topics().length, subscriptions: subscriptionCount }),

@@ -5,6 +5,7 @@ export type BrokerErrorCode =
   | 'unavailable'
   | 'invalid_cursor'
   | 'epoch_changed'
+  | 'idempotency_conflict'
   | 'closed';
 
 /** The one error class of @ssehub/broker. */

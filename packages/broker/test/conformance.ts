@@ -161,6 +161,42 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       expectSequence(sub.events, [0, 1]);
     });
 
+    it('answers a retried batch with its original events, appended once', async () => {
+      const b = await broker();
+      const batch = [0, 1, 2].map((n) => ({ topic: n === 1 ? 'rooms/b' : 'rooms/a', type: 'test.n', data: { n } }));
+      const first = await b.publish(batch, { idempotencyKey: `${prefix}-batch` });
+      const again = await b.publish(batch, { idempotencyKey: `${prefix}-batch` });
+      expect(again.map(({ id, topic, type, data }) => ({ id, topic, type, data }))).toEqual(
+        first.map(({ id, topic, type, data }) => ({ id, topic, type, data })),
+      );
+      await publishNumbered(b, 'rooms/a', 3, 4);
+      const page = await b.history('rooms/a', { limit: 10 });
+      expectSequence(page.events, [0, 2, 3]);
+    });
+
+    it('refuses an idempotency key reused for a different request and appends nothing for it', async () => {
+      const b = await broker();
+      const key = `${prefix}-reused`;
+      const original = [
+        { topic: 'rooms/a', type: 'test.n', data: { n: 0 } },
+        { topic: 'rooms/a', type: 'test.n', data: { n: 1 } },
+      ];
+      await b.publish(original, { idempotencyKey: key });
+      const reuses = [
+        [{ ...original[0]!, data: { n: 9 } }, original[1]!],
+        [original[0]!, { ...original[1]!, type: 'test.other' }],
+        [original[0]!, { ...original[1]!, topic: 'rooms/b' }],
+        [original[0]!],
+        [...original, { topic: 'rooms/a', type: 'test.n', data: { n: 2 } }],
+      ];
+      for (const reuse of reuses) {
+        await expect(b.publish(reuse, { idempotencyKey: key })).rejects.toMatchObject({ code: 'idempotency_conflict' });
+      }
+      await publishNumbered(b, 'rooms/a', 2, 3);
+      expectSequence((await b.history('rooms/a', { limit: 10 })).events, [0, 1, 2]);
+      expect((await b.history('rooms/b', { limit: 10 })).events).toEqual([]);
+    });
+
     it('serves the latest history and history after a cursor', async () => {
       const b = await broker();
       const events = await publishNumbered(b, 'rooms/a', 0, 10);
