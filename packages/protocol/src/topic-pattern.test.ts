@@ -43,6 +43,15 @@ describe('matchTopicPattern', () => {
     },
   );
 
+  // ssehub's own topics are read through the admin API only; no grant may reach them.
+  it.each(['**', '*/**', '*/*', '_ssehub/**', '_ssehub/nodes', '_ssehub/*'])('lets no pattern %j reach a reserved _ssehub topic', (pattern) => {
+    for (const topic of ['_ssehub/nodes', '_ssehub/lag', '_ssehub/nodes/x']) {
+      expect(matchTopicPattern(pattern, topic)).toBe(false);
+      expect(compileTopicPatterns([pattern]).matches(topic)).toBe(false);
+    }
+    expect(matchTopicPattern(pattern, '_ssehubx/nodes')).toBe(pattern === '**' || pattern === '*/**' || pattern === '*/*');
+  });
+
   it.each(['rooms/..', 'rooms/*', 'rooms.lobby', 'a//b', '', 'a/b/c/d/e/f/g/h/i'])('matches no invalid topic %j, not even with **', (topic) => {
     expect(matchTopicPattern('**', topic)).toBe(false);
     expect(compileTopicPatterns(['**']).matches(topic)).toBe(false);

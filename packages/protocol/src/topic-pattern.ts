@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SsehubError } from './errors.js';
-import { MAX_TOPIC_SEGMENTS, isValidTopic } from './topic.js';
+import { MAX_TOPIC_SEGMENTS, isReservedTopic, isValidTopic } from './topic.js';
 
 /** Most patterns one token claim or one setting may list. @default 64 */
 export const MAX_TOPIC_PATTERNS = 64;
@@ -33,6 +33,14 @@ function compile(pattern: unknown): CompiledPattern | null {
   return { segments, rest };
 }
 
+/**
+ * Topics a pattern may grant: valid ones outside `_ssehub/`. ssehub's own topics (node registry, lag
+ * probes) are read through the admin API only, never through `**`, a token claim or `PUBLIC_TOPICS`.
+ */
+function isGrantable(topic: string): boolean {
+  return isValidTopic(topic) && !isReservedTopic(topic);
+}
+
 function matches(compiled: CompiledPattern, parts: readonly string[], subject: string | undefined): boolean {
   const { segments, rest } = compiled;
   if (rest ? parts.length <= segments.length : parts.length !== segments.length) return false;
@@ -54,11 +62,12 @@ export function isValidTopicPattern(value: unknown): boolean {
 
 /**
  * True when `topic` matches `pattern`: `*` is one segment, a final `**` one or more, `{sub}` the
- * subject (which must be one valid segment). Never throws; an invalid pattern or topic matches nothing.
+ * subject (which must be one valid segment). Never throws; an invalid pattern or topic matches nothing,
+ * and neither does a reserved `_ssehub/` topic.
  */
 export function matchTopicPattern(pattern: string, topic: string, subject?: string): boolean {
   const compiled = compile(pattern);
-  return compiled !== null && isValidTopic(topic) && matches(compiled, topic.split('/'), subject);
+  return compiled !== null && isGrantable(topic) && matches(compiled, topic.split('/'), subject);
 }
 
 /** A list of compiled patterns. */
@@ -79,7 +88,7 @@ export function compileTopicPatterns(patterns: readonly string[]): TopicPatternS
   return {
     patterns: frozen,
     matches(topic, subject) {
-      if (compiled.length === 0 || !isValidTopic(topic)) return false;
+      if (compiled.length === 0 || !isGrantable(topic)) return false;
       const parts = topic.split('/');
       return compiled.some((pattern) => matches(pattern, parts, subject));
     },
