@@ -3,7 +3,7 @@ import { BrokerError, createPresenceTracker, type Broker } from '@ssehub/broker'
 import { createLimitHits, sendError, type AccessPolicy, type Logger } from '@ssehub/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
-import { parseEventsRequest, type EventsRequest } from './events-request.js';
+import { parseEventsRequest, routingUrl, type EventsRequest } from './events-request.js';
 import { HEARTBEAT_FRAME, createFrameCache, readyFrame, reconnectFrame, retryFrame } from './frames.js';
 import { createAdminApi } from './admin/admin-api.js';
 import { createLagMonitor } from './lag-monitor.js';
@@ -153,7 +153,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    const url = routingUrl(req.url);
+    if (url === undefined) return false;
     if (admin.observe(req, res, url)) return true;
     const isPresence = isPresencePath(url.pathname);
     if (!isPresence && url.pathname !== '/v1/events') return false;

@@ -20,6 +20,28 @@ export interface RequestProblem {
   readonly limit?: LimitName;
 }
 
+/** Base of the URLs the gateway routes by; never seen by anyone. */
+const ROUTING_BASE = 'http://gateway.invalid';
+
+/**
+ * The request's URL, only when its path is exactly the one the client sent: the raw path (up to `?`)
+ * is routed, never a re-parse of it, so `//evil/v1/events` or `/v1/x/../admin/nodes` match no route
+ * and a front proxy that filters by path prefix sees what the gateway serves.
+ */
+export function routingUrl(rawUrl: string | undefined): URL | undefined {
+  const raw = rawUrl ?? '';
+  if (!raw.startsWith('/')) return undefined;
+  const query = raw.indexOf('?');
+  const path = query === -1 ? raw : raw.slice(0, query);
+  let url: URL;
+  try {
+    url = new URL(ROUTING_BASE + raw);
+  } catch {
+    return undefined;
+  }
+  return url.origin === ROUTING_BASE && url.pathname === path ? url : undefined;
+}
+
 function acceptsEventStream(accept: string | undefined): boolean {
   if (!accept) return true;
   return accept.split(',').some((part) => {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayHarness } from './gateway-harness.js';
 
@@ -40,9 +41,34 @@ describe('GET /v1/events refuses bad requests with a JSON error', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
   });
 
+  // A front proxy that filters by path prefix must see what the gateway serves: the raw path is routed.
+  it.each(['//evil/v1/events?topic=rooms/a', '//x/v1/admin/nodes', '/v1/x/../events?topic=rooms/a', '/v1/events/?topic=rooms/a', '/v1//events?topic=a'])(
+    'answers 404 JSON to %s, a path that only a re-parse would turn into a route',
+    async (path) => {
+      const { status, type, body } = await rawGet(gateway.url, path);
+      expect(status).toBe(404);
+      expect(type).toBe('application/json; charset=utf-8');
+      expect(JSON.parse(body).error.code).toBe('not_found');
+    },
+  );
+
   it('keeps serving after every bad request', async () => {
     const response = await fetch(`${gateway.url}/v1/events?topic=rooms/ok`);
     expect(response.status).toBe(200);
     await response.body?.cancel();
   });
 });
+
+/** A GET with the path exactly as given (fetch would normalise it). */
+function rawGet(base: string, path: string): Promise<{ status: number; type: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(base, { path, headers: { accept: 'text/event-stream' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
