@@ -18,7 +18,8 @@ import type { EventsRequest, RequestProblem } from './events-request.js';
 import { commentFrame, type WireFrame } from './frames.js';
 
 /** The settings the guard reads. */
-export type StreamGuardConfig = Pick<GatewayConfig, 'MAX_CONNECTIONS_PER_USER' | 'MAX_CONNECTIONS_PER_IP' | 'TRUST_PROXY_HOPS' | 'CORS_ORIGINS'>;
+export type StreamGuardConfig = Pick<GatewayConfig, 'MAX_CONNECTIONS_PER_USER' | 'MAX_CONNECTIONS_PER_IP' | 'TRUST_PROXY_HOPS' | 'CORS_ORIGINS'> &
+  Partial<Pick<GatewayConfig, 'IPV6_PREFIX_BITS'>>;
 
 /** Options of {@link createStreamGuard}. */
 export interface StreamGuardOptions {
@@ -69,7 +70,7 @@ export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
     access.authorizeRead(principal, request.topics);
     // No listener for this: a stream holds as few as it can, and `closed` tells after the fact.
     if (res.closed) throw new SsehubError('bad_request', 'the client went away');
-    const slot = limiter.acquire(clientIp(req, config.TRUST_PROXY_HOPS), principal?.subject);
+    const slot = limiter.acquire(clientIp(req, config.TRUST_PROXY_HOPS, config.IPV6_PREFIX_BITS), principal?.subject);
     if (typeof slot === 'string') {
       limitHits(slot);
       const who = slot === 'connections_per_user' ? 'this user' : 'this address';

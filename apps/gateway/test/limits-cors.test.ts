@@ -27,6 +27,20 @@ describe('gateway limits and CORS', () => {
     await expect.poll(async () => (await open('topic=rooms/c')).status).toBe(200);
   });
 
+  it('counts the addresses of one IPv6 /64 as one client, and a mapped IPv4 address as that address', async () => {
+    gateway = await startGateway({ MAX_CONNECTIONS_PER_IP: 2, TRUST_PROXY_HOPS: 1 });
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    await open('topic=rooms/a', from('2001:db8:7:7::1'));
+    await open('topic=rooms/a', from('2001:db8:7:7:ffff::2'));
+    const third = await fetch(`${gateway.url}/v1/events?topic=rooms/a`, { headers: from('2001:db8:7:7:1234:5678:9abc:def0') });
+    expect(await errorOf(third)).toMatchObject({ status: 429, code: 'too_many_connections' });
+    expect((await open('topic=rooms/a', from('2001:db8:7:8::1'))).status).toBe(200);
+    await open('topic=rooms/a', from('203.0.113.9'));
+    expect((await open('topic=rooms/a', from('::ffff:203.0.113.9'))).status).toBe(200);
+    const third4 = await fetch(`${gateway.url}/v1/events?topic=rooms/a`, { headers: from('203.0.113.9') });
+    expect(await errorOf(third4)).toMatchObject({ status: 429, code: 'too_many_connections' });
+  });
+
   it('limits the streams of one token subject, not anonymous ones', async () => {
     const access = testAccess({ JWT_SECRET: TEST_SECRET, PUBLIC_TOPICS: '**' });
     gateway = await startGateway({ MAX_CONNECTIONS_PER_USER: 1 }, undefined, access);

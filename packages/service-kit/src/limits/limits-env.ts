@@ -12,6 +12,8 @@ export const HTTP_LIMITS_ENV_SHAPE = {
   REQUEST_TIMEOUT_S: envInt(1, 3600, 30),
   /** Proxies in front whose `X-Forwarded-For` entry is trusted for the client IP (nginx = 1). @default 0 */
   TRUST_PROXY_HOPS: envInt(0, 10, 0),
+  /** Leading bits of an IPv6 client address that per-IP limits count as one client (a subscriber's /64). @default 64 */
+  IPV6_PREFIX_BITS: envInt(16, 128, 64),
 };
 
 /** The gateway's per-node connection limits; 0 turns one off. */

@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { clientIp } from './client-ip.js';
+import { z } from 'zod';
+import { parseEnv } from '../config.js';
+import { clientIp, ipLimitKey } from './client-ip.js';
+import { HTTP_LIMITS_ENV_SHAPE } from './limits-env.js';
 import { createConnectionLimiter } from './connection-limiter.js';
 import { createLimitHits } from './limit-metrics.js';
 import { createRateLimiter } from './token-bucket.js';
@@ -71,6 +74,47 @@ describe('clientIp', () => {
   it('takes the entry the trusted proxy appended, not what the client wrote', () => {
     expect(clientIp(req('6.6.6.6, 203.0.113.9'), 1)).toBe('203.0.113.9');
     expect(clientIp(req('6.6.6.6, 203.0.113.9, 10.0.0.2'), 2)).toBe('203.0.113.9');
+  });
+});
+
+describe('ipLimitKey', () => {
+  it('counts the addresses of one IPv6 /64 as one client, and another /64 as another', () => {
+    const one = ipLimitKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd', 64);
+    expect(one).toBe('2001:db8:1:2:0:0:0:0/64');
+    expect(ipLimitKey('2001:db8:1:2::1', 64)).toBe(one);
+    expect(ipLimitKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff', 64)).toBe(one);
+    expect(ipLimitKey('2001:db8:1:3::1', 64)).not.toBe(one);
+  });
+
+  it('groups by the configured prefix, to the bit', () => {
+    expect(ipLimitKey('2001:db8:1:2::1', 48)).toBe('2001:db8:1:0:0:0:0:0/48');
+    expect(ipLimitKey('2001:db8:1:ffff::1', 56)).toBe('2001:db8:1:ff00:0:0:0:0/56');
+    expect(ipLimitKey('2001:db8::1', 128)).toBe('2001:db8:0:0:0:0:0:1');
+    expect(ipLimitKey('::1', 64)).toBe('0:0:0:0:0:0:0:0/64');
+    expect(ipLimitKey('fe80::1%eth0', 64)).toBe('fe80:0:0:0:0:0:0:0/64');
+  });
+
+  it('counts an IPv4-mapped IPv6 address as its IPv4 address, and keeps IPv4 and anything else as is', () => {
+    expect(ipLimitKey('::ffff:203.0.113.9', 64)).toBe('203.0.113.9');
+    expect(ipLimitKey('::ffff:cb00:7109', 64)).toBe('203.0.113.9');
+    expect(ipLimitKey('203.0.113.9', 64)).toBe('203.0.113.9');
+    expect(ipLimitKey('unknown', 64)).toBe('unknown');
+    expect(ipLimitKey('not:an:address', 64)).toBe('not:an:address');
+  });
+
+  it('groups the forwarded address and the peer alike', () => {
+    const req = (peer: string, xff?: string): IncomingMessage =>
+      ({ socket: { remoteAddress: peer }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage;
+    expect(clientIp(req('2001:db8::1'), 0)).toBe('2001:db8:0:0:0:0:0:0/64');
+    expect(clientIp(req('::ffff:10.0.0.1'), 0)).toBe('10.0.0.1');
+    expect(clientIp(req('10.0.0.2', '2001:db8:5:6::7'), 1, 32)).toBe('2001:db8:0:0:0:0:0:0/32');
+  });
+
+  it('stops the start with one line naming IPV6_PREFIX_BITS when it is out of range', () => {
+    const schema = z.object(HTTP_LIMITS_ENV_SHAPE);
+    expect(parseEnv(schema, {}).IPV6_PREFIX_BITS).toBe(64);
+    expect(parseEnv(schema, { IPV6_PREFIX_BITS: '56' }).IPV6_PREFIX_BITS).toBe(56);
+    for (const bad of ['0', '129', 'x', '64.5']) expect(() => parseEnv(schema, { IPV6_PREFIX_BITS: bad })).toThrow(/^invalid configuration: IPV6_PREFIX_BITS: /);
   });
 });
 
