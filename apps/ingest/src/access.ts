@@ -39,8 +39,20 @@ export interface PublishGateOptions {
   readonly trustProxyHops: number;
 }
 
-/** Throws unless the caller may publish these topics now: 401/403, or 429 with `Retry-After`. */
-export type PublishGate = (req: Request, res: Response, topics: readonly string[]) => void;
+/**
+ * Who is calling, as limits and idempotency keys count it: `sub:<subject>` for a token, else
+ * `ip:<client address>` (the address the per-IP limits use).
+ */
+export function callerOf(req: Request, res: Response, trustProxyHops: number): string {
+  const principal = principalOf(res);
+  return principal === undefined ? `ip:${clientIp(req, trustProxyHops)}` : `sub:${principal.subject}`;
+}
+
+/**
+ * Throws unless the caller may publish these topics now: 401/403, or 429 with `Retry-After`. Answers
+ * the caller ({@link callerOf}).
+ */
+export type PublishGate = (req: Request, res: Response, topics: readonly string[]) => string;
 
 /**
  * Authorisation, then the per-publisher token bucket: each event costs one token, keyed by the token's
@@ -49,11 +61,10 @@ export type PublishGate = (req: Request, res: Response, topics: readonly string[
 export function createPublishGate(options: PublishGateOptions): PublishGate {
   const limiter = createRateLimiter({ ratePerS: options.ratePerS, burst: options.burst });
   return (req, res, topics) => {
-    const principal = principalOf(res);
-    options.access.authorizeWrite(principal, topics);
-    const key = principal === undefined ? `ip:${clientIp(req, options.trustProxyHops)}` : `sub:${principal.subject}`;
-    const waitS = limiter.take(key, topics.length);
-    if (waitS === 0) return;
+    options.access.authorizeWrite(principalOf(res), topics);
+    const caller = callerOf(req, res, options.trustProxyHops);
+    const waitS = limiter.take(caller, topics.length);
+    if (waitS === 0) return caller;
     options.limitHits('publish_rate');
     res.setHeader('retry-after', String(waitS));
     throw new SsehubError('rate_limited', `publishing too fast: at most ${options.ratePerS} events per second; retry in ${waitS} s`);

@@ -18,7 +18,14 @@ export interface IngestAppOptions {
   /** The settings the routes read; a full {@link IngestConfig} will do. */
   readonly config: Pick<
     IngestConfig,
-    'MAX_BODY_BYTES' | 'MAX_BATCH_EVENTS' | 'PUBLISH_RATE_PER_S' | 'PUBLISH_BURST' | 'TRUST_PROXY_HOPS' | 'CORS_ORIGINS'
+    | 'MAX_BODY_BYTES'
+    | 'MAX_BATCH_EVENTS'
+    | 'PUBLISH_RATE_PER_S'
+    | 'PUBLISH_BURST'
+    | 'TRUST_PROXY_HOPS'
+    | 'CORS_ORIGINS'
+    | 'HISTORY_MAX_RESPONSE_BYTES'
+    | 'MAX_HISTORY_READS_PER_IP'
   >;
   readonly logger: Logger;
   /** Where the ingest metrics are registered; one app per registry. */
@@ -37,6 +44,10 @@ export interface RouteDeps {
   /** Authorises and rate-limits a publish. */
   readonly gate: PublishGate;
   readonly limitHits: LimitHits;
+  /** Proxies in front whose `X-Forwarded-For` entry names the client. */
+  readonly trustProxyHops: number;
+  /** History answers: bytes per page and reads in progress per client address. */
+  readonly history: { readonly maxResponseBytes: number; readonly readsPerIp: number };
 }
 
 /** Builds the express app of the write API (`/v1/publish`, room messages, history); it does not listen. */
@@ -59,6 +70,8 @@ export function createIngestApp(options: IngestAppOptions): Express {
     access,
     gate,
     limitHits,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    history: { maxResponseBytes: config.HISTORY_MAX_RESPONSE_BYTES, readsPerIp: config.MAX_HISTORY_READS_PER_IP },
   };
   const app = express();
   app.disable('x-powered-by');

@@ -16,6 +16,7 @@ describe('loadIngestConfig', () => {
   it('fills every default from an empty environment', () => {
     const config = loadIngestConfig({});
     expect(config).toMatchObject({ PORT: 8080, BROKER_URL: 'memory://', MAX_BODY_BYTES: 65_536, DRAIN_TIMEOUT_S: 10, LOG_LEVEL: 'info' });
+    expect(config).toMatchObject({ HISTORY_MAX_RESPONSE_BYTES: 1_048_576, MAX_HISTORY_READS_PER_IP: 4 });
   });
 
   it('reads the values it is given, blank counting as unset', () => {
@@ -34,6 +35,9 @@ describe('loadIngestConfig', () => {
     ['MAX_BODY_BYTES', '1'],
     ['MAX_BODY_BYTES', '1000000000'],
     ['DRAIN_TIMEOUT_S', '-1'],
+    ['HISTORY_MAX_RESPONSE_BYTES', '100'],
+    ['HISTORY_MAX_RESPONSE_BYTES', 'big'],
+    ['MAX_HISTORY_READS_PER_IP', '-1'],
   ])('rejects %s=%s with one line naming the variable', (name, value) => {
     const error = configErrorOf({ [name]: value });
     expect(error.message).toContain(name);

@@ -20,6 +20,10 @@ const IngestEnvSchema = z
     MAX_BODY_BYTES: envInt(64, 16 * 1024 * 1024, 65_536),
     /** Seconds a SIGTERM waits for in-flight requests before closing their connections (same name as the gateway's). @default 10 */
     DRAIN_TIMEOUT_S: envInt(0, 3600, 10),
+    /** Bytes of events one history answer may carry; a longer page is cut short with a `next` cursor. @default 1048576 */
+    HISTORY_MAX_RESPONSE_BYTES: envInt(1024, 64 * 1024 * 1024, 1_048_576),
+    /** History reads one client address may have in progress at once, unread answers included (0 = no limit) → 429. @default 4 */
+    MAX_HISTORY_READS_PER_IP: envInt(0, 1_000_000, 4),
   })
   // A full batch must fit in a full bucket, or it could never be accepted.
   .refine((config) => config.PUBLISH_BURST >= config.MAX_BATCH_EVENTS, {

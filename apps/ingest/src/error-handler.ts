@@ -24,7 +24,7 @@ function fromBrokerError(error: BrokerError): ApiError {
   if (error.code === 'unavailable' || error.code === 'closed') {
     return { code: 'unavailable', message: 'the broker is unavailable; the event was not published, retry later' };
   }
-  if (error.code === 'invalid_cursor') return { code: 'invalid_cursor', message: error.message };
+  if (error.code === 'invalid_cursor' || error.code === 'idempotency_conflict') return { code: error.code, message: error.message };
   return INTERNAL;
 }
 

@@ -28,7 +28,15 @@ export function testAccess(env: Record<string, string> = {}): AccessPolicy {
 export const OPEN_ACCESS_ENV = { PUBLIC_TOPICS: '**', ANONYMOUS_PUBLISH_TOPICS: '**' };
 
 /** Limits off unless a test sets them. */
-const TEST_LIMITS = { MAX_BATCH_EVENTS: 100, PUBLISH_RATE_PER_S: 0, PUBLISH_BURST: 100, TRUST_PROXY_HOPS: 0, CORS_ORIGINS: [] };
+const TEST_LIMITS = {
+  MAX_BATCH_EVENTS: 100,
+  PUBLISH_RATE_PER_S: 0,
+  PUBLISH_BURST: 100,
+  TRUST_PROXY_HOPS: 0,
+  CORS_ORIGINS: [],
+  HISTORY_MAX_RESPONSE_BYTES: 1_048_576,
+  MAX_HISTORY_READS_PER_IP: 0,
+};
 
 /** Options of {@link startIngest}. */
 export interface StartIngestOptions {

@@ -49,6 +49,11 @@ export const HistoryResponseSchema = z.object({
   events: z.array(EventEnvelopeSchema),
   /** True when retention dropped events after `after`, so the page does not start right after it. */
   truncated: z.boolean(),
+  /**
+   * Present when the page was cut short to stay within the server's response size: more events of the
+   * asked-for range follow; ask again with `after` set to this cursor (the id of the page's last event).
+   */
+  next: z.string().optional(),
 });
 export type HistoryResponse = z.infer<typeof HistoryResponseSchema>;
 

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'headers_too_large',
   'unsupported_media_type',
   'request_timeout',
+  'idempotency_conflict',
   'rate_limited',
   'too_many_connections',
   'unavailable',

@@ -16,6 +16,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   headers_too_large: 431,
   unsupported_media_type: 415,
   request_timeout: 408,
+  idempotency_conflict: 409,
   rate_limited: 429,
   too_many_connections: 429,
   unavailable: 503,

@@ -5,6 +5,7 @@ import { Router, type Request } from 'express';
 import type { RouteDeps } from '../app.js';
 import { authenticate, principalOf } from '../access.js';
 import { methodNotAllowed } from '../error-handler.js';
+import { capPage, historyReadLimit } from '../history-limits.js';
 
 /** Events a history page returns when `limit` is not given. @default 100 */
 export const DEFAULT_HISTORY_LIMIT = 100;
@@ -49,18 +50,23 @@ function toEnvelope({ id, topic, type, data, ts }: StoredEvent): EventEnvelope {
   return { id, topic, type, data, ts };
 }
 
-/** `GET /v1/topics/{topic}/history?after=&limit=`: recent events of one topic, oldest first; read access as for subscribing. */
+/**
+ * `GET /v1/topics/{topic}/history?after=&limit=`: recent events of one topic, oldest first; read access
+ * as for subscribing. A page stays within the response size, with `next` when events were left out.
+ */
 export function createHistoryRoutes(deps: RouteDeps): Router {
   const router = Router();
+  const readsAtOnce = historyReadLimit({ perIp: deps.history.readsPerIp, trustProxyHops: deps.trustProxyHops, limitHits: deps.limitHits });
   router
     .route('/v1/topics/*topic/history')
-    .get(authenticate(deps.access), async (req, res) => {
+    .get(readsAtOnce, authenticate(deps.access), async (req, res) => {
       const topic = readTopic(req);
       deps.access.authorizeRead(principalOf(res), [topic]);
       const limit = readLimit(req);
       const after = readAfter(req);
       const page = await deps.broker.history(topic, after === undefined ? { limit } : { after, limit });
-      const body: HistoryResponse = { topic, events: page.events.map(toEnvelope), truncated: page.truncated };
+      const { events, next } = capPage(page.events.map(toEnvelope), deps.history.maxResponseBytes);
+      const body: HistoryResponse = { topic, events, truncated: page.truncated, ...(next === undefined ? {} : { next }) };
       sendJson(res, 200, body);
     })
     .all(methodNotAllowed('GET, HEAD'));

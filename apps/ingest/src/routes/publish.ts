@@ -25,13 +25,13 @@ export function createPublishRoutes(deps: RouteDeps): Router {
       }
       const batch = parseBody(PublishBatchRequestSchema, body);
       const inputs = batch.events.map((event, index) => toInput(event, ['events', index]));
-      deps.gate(req, res, inputs.map((input) => input.topic));
-      sendJson(res, 201, { events: await deps.publish(inputs, idempotencyKey) });
+      const caller = deps.gate(req, res, inputs.map((input) => input.topic));
+      sendJson(res, 201, { events: await deps.publish(inputs, caller, idempotencyKey) });
       return;
     }
     const event = parseBody(PublishRequestSchema, body);
-    deps.gate(req, res, [event.topic]);
-    const [ack] = await deps.publish([toInput(event, [])], idempotencyKey);
+    const caller = deps.gate(req, res, [event.topic]);
+    const [ack] = await deps.publish([toInput(event, [])], caller, idempotencyKey);
     sendJson(res, 201, ack);
   };
   const router = Router();

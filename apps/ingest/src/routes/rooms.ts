@@ -25,11 +25,11 @@ export function createRoomRoutes(deps: RouteDeps): Router {
     if (!room.success) throw new SsehubError('invalid_topic', `room: ${room.error.issues[0]?.message ?? 'invalid room name'}`);
     const message = parseBody(RoomMessageRequestSchema, requireObject(req.body));
     const topic = roomTopic(room.data);
-    deps.gate(req, res, [topic]);
+    const caller = deps.gate(req, res, [topic]);
     const principal = principalOf(res);
     const author = principal === undefined ? (message.author ?? ANONYMOUS_AUTHOR) : displayName(principal);
     const data = validEventData(CHAT_MESSAGE_TYPE, { text: message.text, author }, []);
-    const [ack] = await deps.publish([{ topic, type: CHAT_MESSAGE_TYPE, data }], idempotencyKey);
+    const [ack] = await deps.publish([{ topic, type: CHAT_MESSAGE_TYPE, data }], caller, idempotencyKey);
     sendJson(res, 201, ack);
   };
   const router = Router();
