@@ -1,3 +1,5 @@
+import { createBroker } from '@ssehub/broker';
+import { startNats, startRedis } from '@ssehub/testkit';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectError, postJson, readJson, startIngest, testAccess, type TestIngest } from './harness.js';
@@ -56,5 +58,38 @@ describe('Idempotency-Key scoped to its caller', () => {
     }
     expect(await readJson(await publish(event, KEY))).toEqual(original);
     expect(await historyData('pay/1')).toEqual([[original.id, { amount: 5 }]]);
+  });
+});
+
+describe.each([
+  ['redis', startRedis],
+  ['nats', startNats],
+] as const)('Idempotency-Key over %s, across two ingest nodes', (_name, startServer) => {
+  it('keeps two callers apart, answers a retry on the other node with the original, and refuses a reuse', async () => {
+    const server = await startServer();
+    const prefix = `idem${Date.now().toString(36)}`;
+    const access = testAccess({ JWT_SECRET: SECRET });
+    const nodes = [
+      await startIngest({ access, broker: await createBroker(server.url, { prefix }) }),
+      await startIngest({ access, broker: await createBroker(server.url, { prefix }) }),
+    ];
+    try {
+      const [a, b] = nodes.map((node) => (body: unknown, headers: Record<string, string>) => postJson(`${node.url}/v1/publish`, body, headers));
+      const [alice, bob] = [await bearer('alice'), await bearer('bob')];
+      const order = { topic: 'users/alice/orders', type: 'order.shipped', data: { order: 1234 } };
+      const first = await a!(order, { ...alice, ...KEY });
+      const other = await b!({ topic: 'users/bob/orders', type: 'order.squat', data: 1 }, { ...bob, ...KEY });
+      const retry = await b!(order, { ...alice, ...KEY });
+      expect([first.status, other.status, retry.status]).toEqual([201, 201, 201]);
+      const [ack, otherAck, retryAck] = [await readJson(first), await readJson(other), await readJson(retry)];
+      expect(otherAck).toMatchObject({ topic: 'users/bob/orders', type: 'order.squat' });
+      expect(retryAck).toEqual(ack);
+      expect(await expectError(await b!({ ...order, data: { order: 9999 } }, { ...alice, ...KEY }), 409, 'idempotency_conflict')).toMatch(/different request/);
+      const page = await readJson(await fetch(`${nodes[0]!.url}/v1/topics/users/alice/orders/history`, { headers: alice }));
+      expect((page.events as Array<{ id: string; data: unknown }>).map((event) => [event.id, event.data])).toEqual([[ack.id, { order: 1234 }]]);
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()));
+      await server.stop();
+    }
   });
 });
