@@ -2,6 +2,8 @@ import type { EventEnvelope, ResetReason } from '@ssehub/protocol';
 
 /** An event as the log holds it: the wire envelope plus its numeric position in the log. */
 export interface StoredEvent extends EventEnvelope {
+  /** The event's cursor; every stored event has one. */
+  readonly id: string;
   /** Position in the log; strictly increasing, the number inside `id`. */
   readonly seq: number;
 }
@@ -11,6 +13,15 @@ export interface PublishInput {
   readonly topic: string;
   readonly type: string;
   readonly data: unknown;
+}
+
+/**
+ * A live-only event (presence joins and leaves): handed to the topic's current subscribers on every
+ * node, never stored, so it has no id, moves no cursor and is not replayed on resume.
+ */
+export interface LiveSignal extends Omit<EventEnvelope, 'id'> {
+  /** Milliseconds since the Unix epoch, stamped when it was sent. */
+  readonly ts: number;
 }
 
 /** Options of {@link Broker.publish}. */
@@ -29,6 +40,8 @@ export interface SubscribeOptions {
 /** Receives one subscription's events, in increasing id order, each at most once. */
 export interface SubscriptionListener {
   onEvent(event: StoredEvent): void;
+  /** A live-only signal of one of its topics; only while live (one that comes during catch-up is dropped). */
+  onSignal?(signal: LiveSignal): void;
   /** The resume could not be served without a gap; called before any event. */
   onReset?(reason: ResetReason): void;
   /** The subscription broke (broker lost, log recreated); no more events follow. */
@@ -107,6 +120,8 @@ export interface Broker {
   readonly kind: string;
   /** Appends events in order; resolves once the backend durably accepted them. */
   publish(events: readonly PublishInput[], options?: PublishOptions): Promise<StoredEvent[]>;
+  /** Sends a live-only event to the topic's subscribers on every node: not stored, no id, not replayed. */
+  signal(signal: PublishInput): Promise<void>;
   subscribe(options: SubscribeOptions, listener: SubscriptionListener): Promise<Subscription>;
   history(topic: string, options: HistoryOptions): Promise<HistoryPage>;
   stats(): BrokerStats;
@@ -140,6 +155,8 @@ export interface LogHead {
 export interface BackendHooks {
   /** Hands one live event to the local subscribers, in log order. */
   deliver(event: StoredEvent): void;
+  /** Hands one live signal to the local subscribers of its topic; no seq, so no de-duplication. */
+  signal(signal: LiveSignal): void;
   /** After a live feed was interrupted: refill the gap from history, then continue live. */
   resync(): Promise<void>;
   /** The log can no longer be followed (epoch changed): end every subscription. */
@@ -150,6 +167,8 @@ export interface BackendHooks {
 export interface BrokerBackend {
   readonly kind: string;
   append(events: readonly PublishInput[], options: PublishOptions): Promise<StoredEvent[]>;
+  /** Sends a signal to every node's feed (this one's included), outside the log. */
+  signal(signal: LiveSignal): Promise<void>;
   /** Events of `topics` with seq > after, oldest first, at most `limit`. */
   read(topics: readonly string[], after: number, limit: number): Promise<LogPage>;
   /** The most recent `limit` events of one topic, oldest first. */

@@ -42,6 +42,8 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
       if (resyncHeld) resyncHeld.push(event);
       else dispatch(event);
     },
+    // A signal has no place in the log: no seq check, not held behind a resync.
+    signal: (signal) => fanout.signal(signal),
     resync,
     fail(error) {
       // A recreated log numbers its events from 1 again; without this they would be dropped as seen.
@@ -155,6 +157,7 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
       if (options.idempotencyKey !== undefined) assertSameRequest(events, stored);
       return stored;
     },
+    signal: ({ topic, type, data }) => backend.signal({ topic, type, data, ts: Date.now() }),
     subscribe,
     history,
     stats: () => ({ topics: fanout.topics().length, subscriptions: subscriptionCount }),

@@ -25,15 +25,27 @@ export function parseBrokerUrl(url: string): URL {
   if (!(BROKER_SCHEMES as readonly string[]).includes(parsed.protocol)) {
     throw new BrokerError('unsupported_backend', `"${parsed.protocol}//" is not a broker (expected memory://, redis:// or nats://)`);
   }
+  if (parsed.protocol === 'memory:') memoryMaxBytes(parsed);
   return parsed;
 }
 
-/** Creates the broker a URL names: `memory://`, `redis://host:port` or `nats://host:port[,host:port]`. */
+/** `memory://?maxBytes=N`: the memory broker's bound on history across topics (estimated bytes). */
+function memoryMaxBytes(url: URL): number | undefined {
+  const value = url.searchParams.get('maxBytes');
+  if (value === null) return undefined;
+  const bytes = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new BrokerError('invalid_url', `maxBytes=${value.slice(0, 40)} in memory:// must be a whole number of bytes, at least 1`);
+  }
+  return bytes;
+}
+
+/** Creates the broker a URL names: `memory://[?maxBytes=N]`, `redis://host:port` or `nats://host:port[,host:port]`. */
 export async function createBroker(url: string, options: CreateBrokerOptions = {}): Promise<Broker> {
   const parsed = parseBrokerUrl(url);
   switch (parsed.protocol) {
     case 'memory:':
-      return createMemoryBroker(options);
+      return createMemoryBroker({ ...options, maxBytes: memoryMaxBytes(parsed) });
     case 'nats:': {
       // Loaded on demand, so memory:// users never load the NATS client.
       const { createNatsBroker } = await import('./nats.js');

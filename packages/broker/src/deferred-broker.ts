@@ -31,6 +31,7 @@ export function deferBroker(kind: string, connecting: Promise<Broker>): Broker {
       entries: async () => current().presence.entries(),
     },
     publish: async (events, options) => current().publish(events, options),
+    signal: async (signal) => current().signal(signal),
     subscribe: async (options, listener) => current().subscribe(options, listener),
     history: async (topic, options) => current().history(topic, options),
     stats: () => broker?.stats() ?? { topics: 0, subscriptions: 0 },

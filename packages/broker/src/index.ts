@@ -10,6 +10,7 @@ export type {
   HistoryOptions,
   HistoryPage,
   LogHead,
+  LiveSignal,
   LogPage,
   PublishInput,
   PublishOptions,
@@ -29,8 +30,10 @@ export {
   newEpoch,
   DEFAULT_HISTORY_MAX_AGE_S,
   DEFAULT_HISTORY_MAX_PER_TOPIC,
+  MEMORY_SWEEP_INTERVAL_MS,
   type MemoryBrokerOptions,
 } from './memory.js';
+export { DEFAULT_MEMORY_MAX_BYTES } from './ring-store.js';
 export { deferBroker } from './deferred-broker.js';
 export { createPresenceTracker, DEFAULT_PRESENCE_TTL_S, type PresenceTracker, type PresenceTrackerOptions } from './presence-tracker.js';
 export { createMemoryPresenceStore } from './memory-presence.js';

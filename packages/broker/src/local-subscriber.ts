@@ -1,4 +1,4 @@
-import type { StoredEvent, Subscription, SubscriptionListener } from './broker.js';
+import type { LiveSignal, StoredEvent, Subscription, SubscriptionListener } from './broker.js';
 
 /**
  * One subscription's seam between history and live: live events are held back while history is
@@ -33,6 +33,16 @@ export class LocalSubscriber implements Subscription {
     if (event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
     this.listener.onEvent(event);
+  }
+
+  /**
+   * A live-only signal: no seq, so nothing to de-duplicate. One that comes during catch-up is dropped,
+   * not held: it would land before the replayed history it follows, and a client re-reads the state
+   * signals describe (`GET /v1/presence/{topic}`) once the subscription is live.
+   */
+  signal(signal: LiveSignal): void {
+    if (this.closed || this.held) return;
+    this.listener.onSignal?.(signal);
   }
 
   /** Events read from history during catch-up, oldest first. */

@@ -5,13 +5,19 @@ import { BrokerError } from './errors.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { mergePages } from './merge-pages.js';
 import { createMemoryPresenceStore } from './memory-presence.js';
-import { TopicRing } from './topic-ring.js';
+import { DEFAULT_MEMORY_MAX_BYTES, RingStore } from './ring-store.js';
+import type { TopicRing } from './topic-ring.js';
 
 /** Options of {@link createMemoryBroker}. */
 export interface MemoryBrokerOptions extends RetentionOptions {
   /** Log epoch; a fresh random one per process by default. */
   readonly epoch?: string;
+  /** Estimated bytes of history across all topics; past it the oldest events are evicted. @default 134217728 */
+  readonly maxBytes?: number;
 }
+
+/** How often expired events and emptied topics are dropped even when nothing is published or read, in ms. @default 60000 */
+export const MEMORY_SWEEP_INTERVAL_MS = 60_000;
 
 /** Events kept per topic unless configured. @default 1000 */
 export const DEFAULT_HISTORY_MAX_PER_TOPIC = 1000;
@@ -25,18 +31,20 @@ export function newEpoch(): string {
 
 function createMemoryBackend(options: MemoryBrokerOptions, hooks: BackendHooks): BrokerBackend {
   const epoch = options.epoch ?? newEpoch();
-  const maxCount = options.historyMaxPerTopic ?? DEFAULT_HISTORY_MAX_PER_TOPIC;
-  const maxAgeMs = (options.historyMaxAgeS ?? DEFAULT_HISTORY_MAX_AGE_S) * 1000;
-  const rings = new Map<string, TopicRing>();
+  const rings = new RingStore({
+    maxCount: options.historyMaxPerTopic ?? DEFAULT_HISTORY_MAX_PER_TOPIC,
+    maxAgeMs: (options.historyMaxAgeS ?? DEFAULT_HISTORY_MAX_AGE_S) * 1000,
+    maxBytes: options.maxBytes ?? DEFAULT_MEMORY_MAX_BYTES,
+  });
+  const sweeper = setInterval(() => rings.sweep(Date.now()), MEMORY_SWEEP_INTERVAL_MS);
+  sweeper.unref();
   const listened = new Set<string>();
   const idempotency = new IdempotencyCache<StoredEvent[]>();
   let seq = 0;
   let closed = false;
 
   function ring(topic: string): TopicRing | undefined {
-    const found = rings.get(topic);
-    found?.expire(Date.now());
-    return found;
+    return rings.get(topic, Date.now());
   }
 
   function assertOpen(): void {
@@ -55,14 +63,7 @@ function createMemoryBackend(options: MemoryBrokerOptions, hooks: BackendHooks):
         const id = encodeCursor({ epoch, positions: [seq] });
         return { id, seq, topic: input.topic, type: input.type, data: input.data, ts };
       });
-      for (const event of events) {
-        let topicRing = rings.get(event.topic);
-        if (!topicRing) {
-          topicRing = new TopicRing(maxCount, maxAgeMs);
-          rings.set(event.topic, topicRing);
-        }
-        topicRing.push(event);
-      }
+      for (const event of events) rings.push(event);
       if (idempotencyKey !== undefined) idempotency.set(idempotencyKey, events);
       for (const event of events) if (listened.has(event.topic)) hooks.deliver(event);
       return events;
@@ -70,7 +71,8 @@ function createMemoryBackend(options: MemoryBrokerOptions, hooks: BackendHooks):
     async read(topics, after, limit) {
       assertOpen();
       const found = topics.map(ring).filter((r): r is TopicRing => r !== undefined);
-      const truncated = found.some((r) => r.trimmedThrough > after);
+      // By topic, not by ring: a topic whose ring was dropped still reports what retention took.
+      const truncated = topics.some((topic) => rings.trimmedThrough(topic) > after);
       return { events: mergePages(found.map((r) => r.after(after, limit)), limit), truncated };
     },
     async latest(topic, limit) {
@@ -88,11 +90,16 @@ function createMemoryBackend(options: MemoryBrokerOptions, hooks: BackendHooks):
     async unlisten(topic) {
       listened.delete(topic);
     },
+    async signal(signal) {
+      assertOpen();
+      if (listened.has(signal.topic)) hooks.signal(signal);
+    },
     async ping() {
       assertOpen();
     },
     async close() {
       closed = true;
+      clearInterval(sweeper);
       rings.clear();
     },
   };

@@ -8,6 +8,7 @@ import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './memo
 import { connectNats, type NatsLink } from './nats-connection.js';
 import { NATS_LIVE_REQUEST_TIMEOUT_MS, startLiveFeed, type LiveFeed } from './nats-feed.js';
 import { isNoStream, publishEvents } from './nats-publish.js';
+import { sendSignal, subscribeSignals } from './nats-signal.js';
 import { latestOfSubject, readSubjects, type NatsLog } from './nats-read.js';
 import { parseNatsUrl } from './nats-url.js';
 import { StreamWatch } from './nats-watch.js';
@@ -62,6 +63,9 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
   });
   const streamInfo = (): Promise<StreamInfo> => watch.info();
   const feedJs = jetstream(link.nc, { timeout: NATS_LIVE_REQUEST_TIMEOUT_MS });
+  const signals = subscribeSignals(link.nc, names, (signal) => {
+    if (listened.has(signal.topic)) hooks.signal(signal);
+  });
 
   function assertUsable(): void {
     if (closed) throw new BrokerError('closed', 'the nats broker was closed');
@@ -112,6 +116,11 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
           return publishEvents(await current(), inputs, idempotencyKey);
         }
       }),
+    signal: (signal) =>
+      guarded('signal', async () => {
+        assertUsable();
+        sendSignal(link.nc, names, signal);
+      }),
     read: (topics, after, limit) =>
       guarded('read', async () => {
         const subjects = topics.map((topic) => topicSubject(names, topic));
@@ -148,6 +157,7 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
       const running = feed;
       feed = null;
       await running?.then((live) => live.stop()).catch(() => {});
+      signals.unsubscribe();
       // Draining needs the server; while reconnecting there is nothing to flush.
       await (link.isConnected() ? link.nc.drain() : link.nc.close()).catch(() => link.nc.close());
     },

@@ -18,7 +18,7 @@ export interface PresenceTrackerOptions {
   readonly autoRefresh?: boolean;
 }
 
-/** One node's view of presence: counts its own connections, publishes joins and leaves for the cluster. */
+/** One node's view of presence: counts its own connections, signals joins and leaves to the cluster. */
 export interface PresenceTracker {
   /** A connection of `user` on `topic` opened on this node. */
   join(topic: string, user: string): Promise<void>;
@@ -28,7 +28,7 @@ export interface PresenceTracker {
   list(topic: string): Promise<PresenceMember[]>;
   /** Refreshes this node's claims and expires those of nodes that stopped refreshing. */
   tick(): Promise<void>;
-  /** Stops the refresh timer and withdraws this node's claims (publishing the leaves). */
+  /** Stops the refresh timer and withdraws this node's claims (signalling the leaves). */
   close(): Promise<void>;
 }
 
@@ -48,7 +48,7 @@ export function createPresenceTracker(options: PresenceTrackerOptions): Presence
   const local = new Map<string, { topic: string; user: string; connections: number }>();
   const keyOf = (topic: string, user: string): string => `${topic}\n${user}`;
 
-  /** Rewrites the claims of one (topic, user) with compare-and-set; publishes the join or leave it causes. */
+  /** Rewrites the claims of one (topic, user) with compare-and-set; signals the join or leave it causes. */
   async function update(topic: string, user: string, rewrite: (claims: Claims, now: number) => Claims): Promise<void> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const { record, revision } = await broker.presence.get(topic, user);
@@ -56,12 +56,13 @@ export function createPresenceTracker(options: PresenceTrackerOptions): Presence
       const claims = rewrite(record?.nodes ?? {}, now);
       const next = Object.keys(claims).length > 0 ? { nodes: claims } : null;
       if (!(await broker.presence.put(topic, user, next, revision))) continue;
-      // Any claim, even a lapsed one not yet swept, means a join was published and no leave yet.
+      // Any claim, even a lapsed one not yet swept, means a join was signalled and no leave yet.
       const wasThere = record !== null && Object.keys(record.nodes).length > 0;
       const isThere = next !== null;
       if (wasThere !== isThere) {
         const type = isThere ? 'presence.join' : 'presence.leave';
-        await broker.publish([{ topic, type, data: { user, node: nodeId } }]);
+        // Live-only: presence is state read from GET /v1/presence/{topic}, never history.
+        await broker.signal({ topic, type, data: { user, node: nodeId } });
       }
       return;
     }

@@ -1,12 +1,25 @@
 import type { Redis } from 'ioredis';
-import type { StoredEvent } from './broker.js';
+import type { LiveSignal, StoredEvent } from './broker.js';
 import { retryDelay, toBrokerError } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
+
+/**
+ * Marks a live-only signal on a topic's channel. Stored events are published as JSON objects by the
+ * append script, so they start with `{`; a signal starts with this and is never in the log.
+ */
+const SIGNAL_MARK = 'signal:';
+
+/** The pub/sub payload of a live-only signal. */
+export function encodeSignal(signal: LiveSignal): string {
+  return SIGNAL_MARK + JSON.stringify(signal);
+}
 
 /** What the live feed needs from the backend around a reconnection. */
 export interface RedisLiveHandlers {
   /** One live event, in the order Redis executed the publishes. */
   onEvent(event: StoredEvent): void;
+  /** One live-only signal (no position: it is handed on as it comes). */
+  onSignal(signal: LiveSignal): void;
   /** Before resubscribing after a reconnection: wait for the command connection and check the epoch. */
   prepare(): Promise<void>;
   /** After resubscribing: refill what was missed while the feed was down. */
@@ -62,13 +75,15 @@ export class RedisLiveFeed {
   }
 
   private emit(message: string): void {
-    let event: StoredEvent;
+    const signal = message.startsWith(SIGNAL_MARK);
+    let parsed: unknown;
     try {
-      event = JSON.parse(message) as StoredEvent;
+      parsed = JSON.parse(signal ? message.slice(SIGNAL_MARK.length) : message);
     } catch {
-      return; // not one of ours: every message on these channels is written by the append script
+      return; // not one of ours: every message on these channels is written by the append script or encodeSignal
     }
-    this.handlers.onEvent(event);
+    if (signal) this.handlers.onSignal(parsed as LiveSignal);
+    else this.handlers.onEvent(parsed as StoredEvent);
   }
 
   /** Runs after every reconnection; retries until it succeeds or a newer reconnection takes over. */

@@ -8,7 +8,7 @@ import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC, newEpoch } fr
 import { mergePages } from './merge-pages.js';
 import { closeRedis, openRedis, toBrokerError, whenReady } from './redis-connection.js';
 import { redisKeys } from './redis-keys.js';
-import { RedisLiveFeed } from './redis-live.js';
+import { RedisLiveFeed, encodeSignal } from './redis-live.js';
 import { runAppend, runHead, runLatest, runRead } from './redis-scripts.js';
 import { createRedisPresenceStore } from './redis-presence.js';
 
@@ -61,6 +61,7 @@ function createRedisBackend(
       const epoch = decodeCursor(event.id)?.epoch;
       if (epoch !== undefined && observeEpoch(epoch)) hooks.deliver(event);
     },
+    onSignal: (signal) => hooks.signal(signal),
     async prepare() {
       await whenReady(commands);
       await head();
@@ -84,6 +85,8 @@ function createRedisBackend(
     },
     latest: (topic, limit) => call(() => runLatest(commands, keys, limits, topic, limit)),
     head,
+    // On the topic's own channel, so it reaches exactly the nodes that listen to the topic.
+    signal: (signal) => call(async () => void (await commands.publish(keys.channel(signal.topic), encodeSignal(signal)))),
     listen: (topic) => call(() => live.listen(topic)),
     unlisten: (topic) => call(() => live.unlisten(topic)),
     ping: () => call(async () => void (await commands.ping())),

@@ -1,4 +1,4 @@
-import type { BrokerBackend, StoredEvent } from './broker.js';
+import type { BrokerBackend, LiveSignal, StoredEvent } from './broker.js';
 import type { LocalSubscriber } from './local-subscriber.js';
 
 /**
@@ -42,6 +42,12 @@ export class TopicFanout {
   dispatch(event: StoredEvent): void {
     const set = this.subscribers.get(event.topic);
     if (set) for (const subscriber of set) subscriber.deliver(event);
+  }
+
+  /** Hands a live signal to the subscribers of its topic. */
+  signal(signal: LiveSignal): void {
+    const set = this.subscribers.get(signal.topic);
+    if (set) for (const subscriber of set) subscriber.signal(signal);
   }
 
   topics(): string[] {

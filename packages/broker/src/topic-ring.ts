@@ -4,13 +4,18 @@ import type { StoredEvent } from './broker.js';
 export class TopicRing {
   private events: StoredEvent[] = [];
   private start = 0;
-  /** Highest position ever dropped from this topic by retention. */
-  trimmedThrough = 0;
+  /** Highest position ever dropped from this topic by retention (or forgotten before this ring). */
+  trimmedThrough: number;
 
   constructor(
     private readonly maxCount: number,
     private readonly maxAgeMs: number,
-  ) {}
+    /** Called with each event retention drops, so a store can keep its totals. */
+    private readonly onDrop: (event: StoredEvent) => void = () => {},
+    trimmedThrough = 0,
+  ) {
+    this.trimmedThrough = trimmedThrough;
+  }
 
   push(event: StoredEvent): void {
     this.events.push(event);
@@ -21,6 +26,11 @@ export class TopicRing {
   expire(now: number): void {
     const cutoff = now - this.maxAgeMs;
     while (this.start < this.events.length && this.events[this.start]!.ts < cutoff) this.dropOldest();
+  }
+
+  /** The oldest retained event. */
+  get oldest(): StoredEvent | undefined {
+    return this.events[this.start];
   }
 
   /** Retained events with seq > after, oldest first, at most `limit`. */
@@ -43,9 +53,13 @@ export class TopicRing {
     return this.events.length - this.start;
   }
 
-  private dropOldest(): void {
-    this.trimmedThrough = this.events[this.start]!.seq;
+  /** Drops the oldest retained event (retention, or a store over its total bound). */
+  dropOldest(): void {
+    const dropped = this.events[this.start]!;
+    this.trimmedThrough = dropped.seq;
+    this.events[this.start] = undefined as unknown as StoredEvent;
     this.start++;
+    this.onDrop(dropped);
     // Compact now and then instead of shifting the array on every drop.
     if (this.start > 1024 && this.start * 2 > this.events.length) {
       this.events = this.events.slice(this.start);

@@ -5,6 +5,7 @@ import { BrokerError } from '../src/errors.js';
 import { collect, expectSequence } from './helpers/collect.js';
 import { publishNumbered, range } from './helpers/numbered.js';
 import { uniquePrefix } from './helpers/unique-prefix.js';
+import { until } from './helpers/wait.js';
 import { describePresenceConformance } from './presence-conformance.js';
 
 /** How a backend's test file hands the suite fresh brokers. */
@@ -247,6 +248,54 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       await publishNumbered(b, 'rooms/a', 0, 3);
       await open.waitFor(3);
       expect(closed.events).toEqual([]);
+    });
+
+    /** Another instance over the same log; the memory broker has no other than itself. */
+    async function peerOf(b: Broker): Promise<Broker> {
+      if (b.kind === 'memory') return b;
+      const created = await target.create({ prefix });
+      open.push(created);
+      return created;
+    }
+
+    it('hands a signal to live subscribers on every node without storing it or moving the cursor', async () => {
+      const a = await broker();
+      const b = await peerOf(a);
+      const received: string[] = [];
+      const seen = (entry: string) => () => received.includes(entry);
+      await b.subscribe(
+        { topics: ['rooms/a'] },
+        {
+          onEvent: (event) => received.push(`event ${(event.data as { n: number }).n}`),
+          onSignal: (signal) => received.push(`signal ${(signal.data as { n: number }).n} ${'id' in signal}`),
+        },
+      );
+      const [first] = await publishNumbered(a, 'rooms/a', 0, 1);
+      await until(seen('event 0'), 'the sentinel before the signal');
+      await a.signal({ topic: 'rooms/a', type: 'test.signal', data: { n: 1 } });
+      await until(seen('signal 1 false'), 'the signal');
+      const [second] = await publishNumbered(a, 'rooms/a', 1, 2);
+      await until(seen('event 1'), 'the sentinel after the signal');
+      expect(received).toEqual(['event 0', 'signal 1 false', 'event 1']);
+      // Nothing was appended for the signal: the next event is the next position, history holds the events only.
+      expect(second!.seq).toBe(first!.seq + 1);
+      expectSequence((await a.history('rooms/a', { limit: 10 })).events, [0, 1]);
+      const resumed = await collect(b, ['rooms/a'], first!.id);
+      await publishNumbered(a, 'rooms/a', 2, 3);
+      await resumed.waitFor(2);
+      expectSequence(resumed.events, [1, 2]);
+    });
+
+    it('hands a signal only to subscribers of its topic', async () => {
+      const b = await broker();
+      const other: string[] = [];
+      await b.subscribe({ topics: ['rooms/b'] }, { onEvent: () => {}, onSignal: (signal) => other.push(signal.type) });
+      const sub = await collect(b, ['rooms/b']);
+      await b.signal({ topic: 'rooms/a', type: 'test.elsewhere', data: {} });
+      await b.signal({ topic: 'rooms/b', type: 'test.here', data: {} });
+      await publishNumbered(b, 'rooms/b', 0, 1);
+      await until(() => other.length > 0 && sub.events.length > 0, 'the signal and the sentinel');
+      expect(other).toEqual(['test.here']);
     });
 
     it('answers ping while open', async () => {
