@@ -5,10 +5,10 @@ import { parseOptions } from './options.js';
 import { FULL_PLAN, QUICK_PLAN } from './plan.js';
 import { describeMachine } from './report/machine.js';
 import { renderMarkdown, type BenchReport } from './report/markdown.js';
-import { computeRatios, crossNodeDeltas } from './report/ratios.js';
+import { computeRatios, crossNodeDeltas, notificationRatios } from './report/ratios.js';
 import { runSuite } from './suite.js';
 
-// `pnpm bench [-- --quick] [--only=S1,S3] [--no-nchan] [--profile]`: runs the scenarios and writes
+// `pnpm bench [-- --quick] [--only=S1,S3] [--no-nchan] [--profile] [--users=N] [--rates=a,b]`: runs the scenarios and writes
 // bench/results/latest.{json,md} (quick.{json,md} for --quick).
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const options = (() => {
@@ -33,6 +33,7 @@ const report: BenchReport = {
   loadAverageAtEnd: loadAverage(),
   ratios: computeRatios(results),
   crossNodeAdded: crossNodeDeltas(results),
+  notificationRatios: notificationRatios(results),
   results,
 };
 const dir = fileURLToPath(new URL('../results/', import.meta.url));
@@ -41,4 +42,7 @@ const name = options.quick ? 'quick' : 'latest';
 writeFileSync(`${dir}${name}.json`, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(`${dir}${name}.md`, renderMarkdown(report));
 for (const ratio of report.ratios) log(`  ${ratio.scenario}, ${ratio.what}: ssehub ${ratio.ssehub} / Nchan ${ratio.nchan} = ${ratio.ratio}`);
+for (const ratio of report.notificationRatios) {
+  log(`  S5 ${ratio.target} @ ${ratio.rate}/s: ${ratio.cpuUs} µs CPU/notification, ÷ express ${ratio.vsExpress ?? '-'}, ÷ node:http ${ratio.vsBare ?? '-'}`);
+}
 log(`wrote bench/results/${name}.json and ${name}.md in ${report.durationS} s`);

@@ -1,5 +1,5 @@
 /** Scenarios `--only` can pick. */
-export const SCENARIOS = ['S1', 'S2', 'S3', 'S4'] as const;
+export const SCENARIOS = ['S1', 'S2', 'S3', 'S4', 'S5'] as const;
 /** One scenario name. */
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -17,9 +17,13 @@ export interface BenchOptions {
   readonly clientCpus: string;
   /** `--idle=20000,50000`: S2 connection counts instead of the plan's. */
   readonly idle?: readonly number[];
+  /** `--users=1000`: S5 subscribers (one topic each) instead of the plan's. */
+  readonly users?: number;
+  /** `--rates=500,2000`: S5 publish rates instead of the plan's. */
+  readonly rates?: readonly number[];
 }
 
-const USAGE = `usage: pnpm bench [-- --quick] [--only=S1,S2,S3,S4] [--no-nchan] [--profile] [--idle=10000,50000]`;
+const USAGE = `usage: pnpm bench [-- --quick] [--only=S1,S2,S3,S4,S5] [--no-nchan] [--profile] [--idle=10000,50000] [--users=5000] [--rates=500,1000]`;
 
 /** Parses the command line; unknown flags stop with the usage line. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -28,6 +32,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let profile = false;
   let scenarios: Scenario[] = [...SCENARIOS];
   let idle: number[] | undefined;
+  let users: number | undefined;
+  let rates: number[] | undefined;
   for (const arg of argv) {
     if (arg === '--') continue; // pnpm passes it through
     else if (arg === '--quick') quick = true;
@@ -41,7 +47,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     } else if (arg.startsWith('--idle=')) {
       idle = arg.slice(7).split(',').map(Number);
       if (idle.some((count) => !Number.isInteger(count) || count < 1)) throw new Error(`--idle takes connection counts\n${USAGE}`);
+    } else if (arg.startsWith('--users=')) {
+      users = Number(arg.slice(8));
+      if (!Number.isInteger(users) || users < 1) throw new Error(`--users takes a subscriber count\n${USAGE}`);
+    } else if (arg.startsWith('--rates=')) {
+      rates = arg.slice(8).split(',').map(Number);
+      if (rates.some((rate) => !Number.isInteger(rate) || rate < 1)) throw new Error(`--rates takes publishes per second\n${USAGE}`);
     } else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
-  return { quick, scenarios, nchan, profile, serverCpus: '0', clientCpus: '1', ...(idle ? { idle } : {}) };
+  return { quick, scenarios, nchan, profile, serverCpus: '0', clientCpus: '1', ...(idle ? { idle } : {}), ...(users ? { users } : {}), ...(rates ? { rates } : {}) };
 }

@@ -12,6 +12,8 @@ export interface BenchPlan {
   readonly personal: { readonly subscribers: number; readonly rate: number; readonly durationMs: number };
   /** S4: one topic through two gateways and a broker. */
   readonly crossNode: { readonly subscribers: number; readonly rates: readonly number[] };
+  /** S5: subscribers on personal topics, and the HTTP publish rates tried in turn. */
+  readonly notifications: { readonly subscribers: number; readonly rates: readonly number[] };
 }
 
 /** The full run: about 10-12 minutes on 2 cores. */
@@ -26,6 +28,7 @@ export const FULL_PLAN: BenchPlan = {
   idleSettleMs: 60_000,
   personal: { subscribers: 10_000, rate: 5000, durationMs: 10_000 },
   crossNode: { subscribers: 1000, rates: [100, 200, 500, 1000, 2000] },
+  notifications: { subscribers: 5000, rates: [500, 1000, 2000, 3000, 5000] },
 };
 
 /** `--quick`: a smoke run of every scenario in a few minutes; its figures are rougher. */
@@ -40,4 +43,5 @@ export const QUICK_PLAN: BenchPlan = {
   idleSettleMs: 20_000,
   personal: { subscribers: 10_000, rate: 5000, durationMs: 4000 },
   crossNode: { subscribers: 1000, rates: [100, 500] },
+  notifications: { subscribers: 5000, rates: [500, 1000, 2000, 3000] },
 };

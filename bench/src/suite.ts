@@ -6,11 +6,14 @@ import { SCENARIOS, type BenchOptions } from './options.js';
 import type { BenchPlan } from './plan.js';
 import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { runIdle, type IdleResult } from './scenarios/idle.js';
+import { runNotifications, type NotificationsResult } from './scenarios/notifications.js';
 import { runPersonal, type PersonalResult } from './scenarios/personal.js';
 import { ensureNchan, startNchan } from './targets/nchan.js';
 import { startSsehubCluster } from './targets/ssehub-cluster.js';
 import { startSsehubHarness } from './targets/ssehub-harness.js';
+import { startSsehubStandalone } from './targets/ssehub-standalone.js';
 import type { Target } from './targets/target.js';
+import { startYardstick } from './targets/yardstick.js';
 
 /** Everything one run measured. */
 export interface SuiteResults {
@@ -18,6 +21,7 @@ export interface SuiteResults {
   idle: IdleResult[];
   personal: PersonalResult[];
   crossNode: FanoutResult[];
+  notifications: NotificationsResult[];
   /** V8 profiles of the S1 (first size) and S3 gateways, with `--profile`. */
   profiles: { fanout?: ProfileSummary; personal?: ProfileSummary };
 }
@@ -70,6 +74,11 @@ async function runS2({ options, plan, results, log }: SuiteContext): Promise<voi
     const idle = { connections, topicTemplate: 'bench/idle', restMs: plan.restMs, settleMs: plan.idleSettleMs, loadgenCpus: '0,1' };
     const ssehub = (): Promise<Target> => startSsehubCluster({ broker: 'redis', gateways: 1, workers: processes, publisherCpus: options.clientCpus });
     results.idle.push(await withTarget(ssehub, (t) => runIdle(t, idle, log)));
+    // The floor of a connect on Node; one process holds at most CONNECTIONS_PER_PROCESS streams.
+    if (processes === 1) {
+      const bare = (): Promise<Target> => startYardstick({ kind: 'bare', publisherCpus: options.clientCpus });
+      results.idle.push(await withTarget(bare, (t) => runIdle(t, idle, log)));
+    }
     if (options.nchan) {
       const nchan = (): Promise<Target> => startNchan({ publisherCpus: options.clientCpus, workers: processes });
       results.idle.push(await withTarget(nchan, (t) => runIdle(t, idle, log)));
@@ -94,14 +103,37 @@ async function runS4({ options, plan, results, log }: SuiteContext): Promise<voi
   }
 }
 
-const RUNNERS = { S1: runS1, S2: runS2, S3: runS3, S4: runS4 } as const;
+async function runS5({ options, plan, results, log }: SuiteContext): Promise<void> {
+  log('S5 notifications: every subscriber on its own topic, HTTP publishes at stepped rates');
+  const { serverCpus, clientCpus } = options;
+  const notifications = {
+    subscribers: options.users ?? plan.notifications.subscribers,
+    rates: options.rates ?? plan.notifications.rates,
+    stepMs: plan.stepMs,
+    loadgenCpus: clientCpus,
+  };
+  // Everything of the server side on the server's CPU, the broker included: one core per target.
+  const cluster = (broker: 'redis' | 'nats') => (): Promise<Target> =>
+    startSsehubCluster({ broker, gateways: 1, ingest: true, gatewayCpus: serverCpus, brokerCpus: serverCpus, publisherCpus: clientCpus });
+  const targets: (() => Promise<Target>)[] = [
+    () => startYardstick({ kind: 'bare', cpus: serverCpus, publisherCpus: clientCpus }),
+    () => startYardstick({ kind: 'express', cpus: serverCpus, publisherCpus: clientCpus }),
+    () => startSsehubStandalone({ cpus: serverCpus, publisherCpus: clientCpus }),
+    cluster('redis'),
+    cluster('nats'),
+    ...(options.nchan ? [() => startNchan({ cpus: serverCpus, publisherCpus: clientCpus })] : []),
+  ];
+  for (const start of targets) results.notifications.push(await withTarget(start, (t) => runNotifications(t, notifications, log)));
+}
+
+const RUNNERS = { S1: runS1, S2: runS2, S3: runS3, S4: runS4, S5: runS5 } as const;
 
 /** Runs the scenarios the options pick, ssehub then Nchan for each, and collects the results. */
 export async function runSuite(options: BenchOptions, plan: BenchPlan, log: (line: string) => void): Promise<SuiteResults> {
-  const results: SuiteResults = { fanout: [], idle: [], personal: [], crossNode: [], profiles: {} };
+  const results: SuiteResults = { fanout: [], idle: [], personal: [], crossNode: [], notifications: [], profiles: {} };
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'ssehub-bench-profile-')) : undefined;
   const profileFile = (name: string): string | undefined => (profileDir === undefined ? undefined : join(profileDir, `${name}.cpuprofile`));
-  if (options.nchan && (options.scenarios.includes('S1') || options.scenarios.includes('S2'))) ensureNchan(log);
+  if (options.nchan && options.scenarios.some((scenario) => scenario !== 'S3' && scenario !== 'S4')) ensureNchan(log);
   for (const scenario of SCENARIOS) {
     if (options.scenarios.includes(scenario)) await RUNNERS[scenario]({ options, plan, results, log, profileFile });
   }

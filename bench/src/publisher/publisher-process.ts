@@ -2,34 +2,44 @@ import { Agent, request } from 'node:http';
 import { createBroker, type Broker } from '@ssehub/broker';
 import type { PublishResult } from '../harness/harness-protocol.js';
 import { serveIpc } from '../ipc.js';
-import { PAYLOAD_PAD, clockMs, pace, planTopics, type PublishPlan } from './pacer.js';
+import { PAYLOAD_PAD, clockMs, pace, planTopics, type BenchPayload, type PublishPlan } from './pacer.js';
 
-// A publisher process: HTTP POSTs to Nchan, or broker.publish over Redis / NATS (cross-node runs).
+// A publisher process: HTTP POSTs to Nchan (`/pub/<channel>`) or to `/v1/publish` (ssehub's ingest,
+// standalone, the yardsticks), or broker.publish over Redis / NATS (cross-node runs).
 const mode = process.env.BENCH_PUBLISH_MODE;
 const url = process.env.BENCH_PUBLISH_URL ?? '';
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+/** POSTs in flight at most, over as many keep-alive connections. @default 16 */
+const MAX_SOCKETS = 16;
+const agent = new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
 const numbers = new Map<string, number>();
 let broker: Broker | undefined;
 
-function postToNchan(channel: string, body: string): Promise<boolean> {
+function post(path: string, body: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const post = request(`${url}/pub/${channel}`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = request(`${url}${path}`, { method: 'POST', agent, headers }, (res) => {
       res.resume();
       res.once('end', () => resolve((res.statusCode ?? 500) < 300));
     });
-    post.once('error', () => resolve(false));
-    post.end(body);
+    req.once('error', () => resolve(false));
+    req.end(body);
   });
 }
 
-// Nchan orders a channel by arrival: concurrent POSTs to one channel could overtake each other, so
-// each channel has at most one POST in flight (the broker orders ssehub's publishes itself).
+// Nchan orders a channel by arrival, and so does a yardstick: concurrent POSTs to one topic could
+// overtake each other, so each topic has at most one POST in flight (many topics are in flight at once).
 const lastPost = new Map<string, Promise<boolean>>();
 
-function postInOrder(channel: string, body: string): Promise<boolean> {
-  const posted = (lastPost.get(channel) ?? Promise.resolve(true)).then(() => postToNchan(channel, body));
-  lastPost.set(channel, posted);
+function postInOrder(topic: string, path: string, body: string): Promise<boolean> {
+  const posted = (lastPost.get(topic) ?? Promise.resolve(true)).then(() => post(path, body));
+  lastPost.set(topic, posted);
   return posted;
+}
+
+function publishOne(topic: string, data: BenchPayload): Promise<boolean> {
+  if (broker) return broker.publish([{ topic, type: 'bench', data }]).then(() => true, () => false);
+  if (mode === 'nchan') return postInOrder(topic, `/pub/${topic}`, JSON.stringify(data));
+  return postInOrder(topic, '/v1/publish', JSON.stringify({ topic, type: 'bench', data }));
 }
 
 async function publish(plan: PublishPlan): Promise<PublishResult> {
@@ -39,14 +49,10 @@ async function publish(plan: PublishPlan): Promise<PublishResult> {
     const topic = topics[index % topics.length]!;
     const n = (numbers.get(topic) ?? 0) + 1;
     numbers.set(topic, n);
-    const data = { n, t: clockMs(), p: PAYLOAD_PAD };
-    inFlight.push(
-      broker
-        ? broker.publish([{ topic, type: 'bench', data }]).then(() => true, () => false)
-        : postInOrder(topic, JSON.stringify(data)),
-    );
+    inFlight.push(publishOne(topic, { n, t: clockMs(), p: PAYLOAD_PAD }));
   });
   const outcomes = await Promise.all(inFlight);
+  lastPost.clear();
   return { published, failed: outcomes.filter((ok) => !ok).length };
 }
 

@@ -2,7 +2,8 @@ import type { FanoutResult } from '../scenarios/fanout.js';
 import type { StepResult } from '../scenarios/measure-step.js';
 import type { SuiteResults } from '../suite.js';
 import type { MachineInfo } from './machine.js';
-import type { CrossNodeDelta, Ratio } from './ratios.js';
+import { cpuUsPerNotification, type NotificationsResult } from '../scenarios/notifications.js';
+import type { CrossNodeDelta, NotificationRatio, Ratio } from './ratios.js';
 
 /** A finished run as written to bench/results. */
 export interface BenchReport {
@@ -14,6 +15,8 @@ export interface BenchReport {
   readonly loadAverageAtEnd: number;
   readonly ratios: Ratio[];
   readonly crossNodeAdded: CrossNodeDelta[];
+  /** S5: CPU per notification against the yardsticks. */
+  readonly notificationRatios: NotificationRatio[];
   readonly results: SuiteResults;
 }
 
@@ -33,6 +36,33 @@ function stepRow(target: string, subscribers: number, step: StepResult): (string
 
 function fanoutTable(results: readonly FanoutResult[]): string {
   return table(STEP_HEADER, results.flatMap((result) => result.steps.map((step) => stepRow(result.target, result.subscribers, step))));
+}
+
+function notificationSections(results: readonly NotificationsResult[], ratios: readonly NotificationRatio[]): string[] {
+  const steps = table(
+    ['target', 'users', 'publishes/s', 'delivered/s', 'µs CPU/notification', 'server µs', 'broker µs', 'server CPU %', 'broker CPU %', 'publisher CPU %', 'loadgen CPU %', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'load avg'],
+    results.flatMap((result) =>
+      result.steps.map((step) => [
+        result.target, result.subscribers, step.rate, step.deliveredPerS, cpuUsPerNotification(step), step.cpuUsPerDelivery, step.brokerCpuUsPerDelivery,
+        step.serverCpuPct, step.brokerCpuPct, step.publisherCpuPct, step.loadgenCpuPct, step.p50Ms, step.p99Ms, step.maxMs, step.lost, step.loadAverage,
+      ]),
+    ),
+  );
+  const best = table(
+    ['target', 'highest publishes/s kept up (no loss, p99 ≤ 1 s)', 'p50 ms', 'p99 ms', 'µs CPU/notification there'],
+    results.map((r) => (r.best ? [r.target, r.best.rate, r.best.p50Ms, r.best.p99Ms, cpuUsPerNotification(r.best)] : [r.target, 'none', '', '', ''])),
+  );
+  const versus = table(
+    ['target', 'publishes/s', 'µs CPU/notification', '÷ express 5 yardstick', '÷ node:http yardstick'],
+    ratios.map((r) => [r.target, r.rate, r.cpuUs, r.vsExpress ?? '', r.vsBare ?? '']),
+  );
+  return [
+    '## S5 notifications (one topic per user, HTTP publishes; CPU = server + broker)',
+    steps,
+    best,
+    'CPU per notification against the yardsticks at the same rate (steps that delivered everything):',
+    versus,
+  ];
 }
 
 function sections(report: BenchReport): string[] {
@@ -72,6 +102,7 @@ function sections(report: BenchReport): string[] {
       table(['target', 'subs', 'events/s', 'S1 p50 ms', 'S4 p50 ms', 'added ms'], report.crossNodeAdded.map((d) => [d.target, d.subscribers, d.rate, d.s1P50Ms, d.p50Ms, d.addedP50Ms])),
     );
   }
+  if (results.notifications.length > 0) out.push(...notificationSections(results.notifications, report.notificationRatios));
   for (const [scenario, profile] of Object.entries(results.profiles)) {
     if (!profile) continue;
     out.push(

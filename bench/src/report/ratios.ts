@@ -1,6 +1,8 @@
 import { keptUp, type FanoutResult } from '../scenarios/fanout.js';
 import type { IdleResult } from '../scenarios/idle.js';
 import type { StepResult } from '../scenarios/measure-step.js';
+import { cpuUsPerNotification } from '../scenarios/notifications.js';
+import { YARDSTICK_NAMES } from '../targets/yardstick.js';
 import type { SuiteResults } from '../suite.js';
 
 /** One ssehub/Nchan comparison. */
@@ -15,11 +17,12 @@ export interface Ratio {
 
 const round = (value: number): number => Math.round(value * 100) / 100;
 
+// CPU per delivery compares wherever both delivered everything, even when one was late.
+const complete = (step: StepResult): boolean => step.lost === 0 && step.closed === 0 && step.duplicates === 0;
+
 function fanoutRatios(ssehub: FanoutResult, nchan: FanoutResult): Ratio[] {
   const ratios: Ratio[] = [];
   const scenario = `S1 ${ssehub.subscribers} subscribers`;
-  // CPU per delivery compares wherever both delivered everything, even when one was late.
-  const complete = (step: StepResult): boolean => step.lost === 0 && step.closed === 0 && step.duplicates === 0;
   for (const mine of ssehub.steps.filter(complete)) {
     const theirs = nchan.steps.find((step) => step.rate === mine.rate && complete(step));
     if (!theirs || theirs.cpuUsPerDelivery === 0) continue;
@@ -52,7 +55,7 @@ export function computeRatios(results: SuiteResults): Ratio[] {
     const theirs = results.fanout.find((result) => result.target === 'nchan' && result.subscribers === mine.subscribers);
     if (theirs) ratios.push(...fanoutRatios(mine, theirs));
   }
-  for (const mine of results.idle.filter((result) => result.target !== 'nchan')) {
+  for (const mine of results.idle.filter((result) => result.target.startsWith('ssehub'))) {
     const theirs = results.idle.find((result) => result.target === 'nchan' && result.connections === mine.connections);
     if (theirs && theirs.rssKbPerConnection > 0) ratios.push(...idleRatios(mine, theirs));
   }
@@ -82,4 +85,33 @@ export function crossNodeDeltas(results: SuiteResults): CrossNodeDelta[] {
     }
   }
   return deltas;
+}
+
+/** S5: one target's CPU per notification at one rate, against the two yardsticks at the same rate. */
+export interface NotificationRatio {
+  readonly target: string;
+  readonly rate: number;
+  /** Server + broker CPU per notification, µs. */
+  readonly cpuUs: number;
+  /** cpuUs / the express 5 yardstick's, where it delivered everything at this rate. */
+  readonly vsExpress?: number;
+  /** cpuUs / the bare node:http yardstick's. */
+  readonly vsBare?: number;
+}
+
+/** Every S5 step that delivered everything, with its ratios to the yardsticks at the same rate. */
+export function notificationRatios(results: SuiteResults): NotificationRatio[] {
+  const yardstick = (name: string, rate: number): number | undefined => {
+    const step = results.notifications.find((result) => result.target === name)?.steps.find((s) => s.rate === rate && complete(s));
+    return step === undefined ? undefined : cpuUsPerNotification(step);
+  };
+  const ratioTo = (cpuUs: number, base: number | undefined): number | undefined => (base ? round(cpuUs / base) : undefined);
+  return results.notifications.flatMap((result) =>
+    result.steps.filter(complete).map((step) => {
+      const cpuUs = cpuUsPerNotification(step);
+      const vsExpress = ratioTo(cpuUs, yardstick(YARDSTICK_NAMES.express, step.rate));
+      const vsBare = ratioTo(cpuUs, yardstick(YARDSTICK_NAMES.bare, step.rate));
+      return { target: result.target, rate: step.rate, cpuUs, ...(vsExpress === undefined ? {} : { vsExpress }), ...(vsBare === undefined ? {} : { vsBare }) };
+    }),
+  );
 }

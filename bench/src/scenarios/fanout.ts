@@ -1,4 +1,5 @@
 import { LoadgenPool } from '../loadgen/loadgen-pool.js';
+import type { PublishPlan } from '../publisher/pacer.js';
 import type { Target } from '../targets/target.js';
 import { measureStep, type StepResult } from './measure-step.js';
 
@@ -34,6 +35,26 @@ export function keptUp(step: StepResult): boolean {
   return step.lost === 0 && step.closed === 0 && step.duplicates === 0 && step.p99Ms <= MAX_P99_MS;
 }
 
+/** Measures each rate in turn and stops after the first step that did not keep up. */
+export async function stepUp(
+  target: Target,
+  pool: LoadgenPool,
+  plan: (rate: number) => PublishPlan,
+  subscribersPerTopic: number,
+  rates: readonly number[],
+  report: (step: StepResult) => void,
+): Promise<StepResult[]> {
+  const steps: StepResult[] = [];
+  for (const rate of rates) {
+    const step = await measureStep(target, pool, plan(rate), subscribersPerTopic);
+    steps.push(step);
+    report(step);
+    if (!keptUp(step)) break;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  return steps;
+}
+
 /** S1 (and S4 through several nodes): one topic, N subscribers, the publish rate stepped up until it breaks. */
 export async function runFanout(target: Target, options: FanoutOptions, log: (line: string) => void): Promise<FanoutResult> {
   const pool = LoadgenPool.start(options.subscribers, options.loadgenCpus, options.loadgens);
@@ -44,17 +65,16 @@ export async function runFanout(target: Target, options: FanoutOptions, log: (li
     await measureStep(target, pool, { topicTemplate: FANOUT_TOPIC, topics: 1, rate: options.rates[0]!, durationMs: 1000 }, options.subscribers);
     const profiling = options.profileFile !== undefined && target.profile !== undefined;
     if (profiling) await target.profile!.start();
-    for (const rate of options.rates) {
-      const step = await measureStep(target, pool, { topicTemplate: FANOUT_TOPIC, topics: 1, rate, durationMs: options.stepMs }, options.subscribers);
-      steps.push(step);
-      log(
-        `  ${target.name} ${options.subscribers} subs @ ${rate}/s: ${step.deliveredPerS} deliveries/s, ` +
-          `${step.cpuUsPerDelivery} µs CPU/delivery (server ${step.serverCpuPct}%, loadgen ${step.loadgenCpuPct}%), ` +
-          `p50 ${step.p50Ms} ms p99 ${step.p99Ms} ms max ${step.maxMs} ms, lost ${step.lost}, cut off ${step.closed}`,
-      );
-      if (!keptUp(step)) break;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
+    const plan = (rate: number): PublishPlan => ({ topicTemplate: FANOUT_TOPIC, topics: 1, rate, durationMs: options.stepMs });
+    steps.push(
+      ...(await stepUp(target, pool, plan, options.subscribers, options.rates, (step) =>
+        log(
+          `  ${target.name} ${options.subscribers} subs @ ${step.rate}/s: ${step.deliveredPerS} deliveries/s, ` +
+            `${step.cpuUsPerDelivery} µs CPU/delivery (server ${step.serverCpuPct}%, loadgen ${step.loadgenCpuPct}%), ` +
+            `p50 ${step.p50Ms} ms p99 ${step.p99Ms} ms max ${step.maxMs} ms, lost ${step.lost}, cut off ${step.closed}`,
+        ),
+      )),
+    );
     if (profiling) await target.profile!.stop(options.profileFile!);
   } finally {
     await pool.stop();

@@ -18,6 +18,10 @@ export interface StepResult {
   readonly serverCpuPct: number;
   /** Redis / NATS CPU over the step, % of one core (cross-node only). */
   readonly brokerCpuPct: number;
+  /** Redis / NATS CPU per delivered event, µs (cross-node only; not in `cpuUsPerDelivery`). */
+  readonly brokerCpuUsPerDelivery: number;
+  /** The publisher process's CPU, % of one core (HTTP and broker publishers; 0 when publishing in-process). */
+  readonly publisherCpuPct: number;
   /** Load generators' CPU, % of one core: near 100 means they, not the server, set the limit. */
   readonly loadgenCpuPct: number;
   readonly p50Ms: number;
@@ -54,14 +58,18 @@ export async function measureStep(target: Target, pool: LoadgenPool, plan: Publi
   await pool.reset();
   const before = sampleProcs(target.serverPids());
   const brokerBefore = sampleProcs(target.brokerPids());
+  const publisherBefore = sampleProcs(target.publisherPids?.() ?? []);
   const result = await target.publish(plan);
   const expected = result.published * subscribersPerTopic;
   await settle(pool, expected, 15_000);
   const after = sampleProcs(target.serverPids());
   const brokerAfter = sampleProcs(target.brokerPids());
+  const publisherAfter = sampleProcs(target.publisherPids?.() ?? []);
   const snapshot = await pool.snapshot();
   const windowS = (after.at - before.at) / 1000;
   const serverCpuUs = after.cpuUs - before.cpuUs;
+  const brokerCpuUs = brokerAfter.cpuUs - brokerBefore.cpuUs;
+  const perDelivery = (us: number): number => (snapshot.received === 0 ? 0 : Math.round((us / snapshot.received) * 100) / 100);
   const ms = (us: number): number => Math.round(us / 10) / 100;
   return {
     rate: plan.rate,
@@ -69,9 +77,11 @@ export async function measureStep(target: Target, pool: LoadgenPool, plan: Publi
     expected,
     received: snapshot.received,
     deliveredPerS: Math.round(snapshot.received / (plan.durationMs / 1000)),
-    cpuUsPerDelivery: snapshot.received === 0 ? 0 : Math.round((serverCpuUs / snapshot.received) * 100) / 100,
+    cpuUsPerDelivery: perDelivery(serverCpuUs),
     serverCpuPct: Math.round(serverCpuUs / windowS / 10_000),
-    brokerCpuPct: Math.round((brokerAfter.cpuUs - brokerBefore.cpuUs) / windowS / 10_000),
+    brokerCpuPct: Math.round(brokerCpuUs / windowS / 10_000),
+    brokerCpuUsPerDelivery: perDelivery(brokerCpuUs),
+    publisherCpuPct: Math.round((publisherAfter.cpuUs - publisherBefore.cpuUs) / windowS / 10_000),
     loadgenCpuPct: Math.round(snapshot.cpuUs / windowS / 10_000),
     p50Ms: ms(snapshot.histogram.quantileUs(0.5)),
     p99Ms: ms(snapshot.histogram.quantileUs(0.99)),

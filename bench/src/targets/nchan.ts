@@ -91,6 +91,7 @@ export async function startNchan(options: NchanOptions): Promise<Target> {
     streams: (topicTemplate) => [{ host: '127.0.0.1', port, pathTemplate: `/sub/${channel(topicTemplate)}` }],
     publish: (plan) => publisher.publish({ ...plan, topicTemplate: channel(plan.topicTemplate) }),
     serverPids: () => [master],
+    publisherPids: () => [publisher.pid],
     brokerPids: () => [],
     settle: async () => {},
     async stop() {

@@ -5,8 +5,11 @@ import type { PublishPlan } from '../publisher/pacer.js';
 /** Options of {@link startPublisher}. */
 export interface PublisherOptions {
   readonly cpus: string;
-  /** `nchan`: HTTP POST to `<url>/pub/<channel>`; `broker`: `broker.publish` over `BROKER_URL` = url. */
-  readonly mode: 'nchan' | 'broker';
+  /**
+   * `nchan`: HTTP POST to `<url>/pub/<channel>`; `http`: POST `{topic, type, data}` to `<url>/v1/publish`
+   * (ssehub's ingest or standalone, the yardsticks); `broker`: `broker.publish` over `BROKER_URL` = url.
+   */
+  readonly mode: 'nchan' | 'http' | 'broker';
   readonly url: string;
   /** Key/subject prefix for the broker mode. */
   readonly prefix?: string;
@@ -14,6 +17,7 @@ export interface PublisherOptions {
 
 /** A publisher process on the load generators' CPU. */
 export interface Publisher {
+  readonly pid: number;
   publish(plan: PublishPlan): Promise<PublishResult>;
   stop(): Promise<void>;
 }
@@ -27,6 +31,7 @@ export async function startPublisher(options: PublisherOptions): Promise<Publish
   });
   await child.call({ op: 'ready' });
   return {
+    pid: child.pid,
     publish: (plan) => child.call<PublishResult>({ op: 'publish', plan }),
     stop: () => child.stop(),
   };

@@ -8,6 +8,8 @@ import type { Target } from './target.js';
 
 /** The gateway as deployed: `apps/gateway/dist/main.js`. */
 export const GATEWAY_MAIN = fileURLToPath(new URL('../../apps/gateway/dist/main.js', import.meta.url));
+/** The ingest as deployed: `apps/ingest/dist/main.js`. */
+export const INGEST_MAIN = fileURLToPath(new URL('../../apps/ingest/dist/main.js', import.meta.url));
 
 /** Options of {@link startSsehubCluster}. */
 export interface ClusterOptions {
@@ -18,6 +20,35 @@ export interface ClusterOptions {
   readonly workers?: number;
   readonly gatewayCpus?: string;
   readonly publisherCpus: string;
+  /** Publish over HTTP through an ingest process (on the gateways' CPUs) instead of `broker.publish`. */
+  readonly ingest?: boolean;
+  /** CPUs of the broker process; unpinned when absent. */
+  readonly brokerCpus?: string;
+}
+
+async function startIngest(brokerUrl: string, cpus?: string): Promise<{ port: number; process: RunningProcess }> {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    BROKER_URL: brokerUrl,
+    BROKER_PREFIX: 'bench',
+    NODE_ID: 'bench-ingest',
+    ANONYMOUS_PUBLISH_TOPICS: '**',
+    PUBLISH_RATE_PER_S: '0',
+    HISTORY_MAX_PER_TOPIC: '100',
+    LOG_LEVEL: 'warn',
+  };
+  // As the Dockerfile starts it: no V8 flags.
+  const ingest = startProcess(process.execPath, [INGEST_MAIN], { env });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/readyz`, 30_000);
+  } catch (error) {
+    await ingest.kill();
+    throw new Error(`ingest did not become ready:\n${ingest.output()}`, { cause: error });
+  }
+  if (cpus !== undefined) pin(ingest.child.pid!, cpus);
+  return { port, process: ingest };
 }
 
 async function startGateway(brokerUrl: string, index: number, workers: number, cpus?: string): Promise<{ port: number; process: RunningProcess }> {
@@ -50,34 +81,42 @@ async function startGateway(brokerUrl: string, index: number, workers: number, c
 /**
  * Real gateway processes (`node apps/gateway/dist/main.js`) over a private redis-server or
  * nats-server started the way the tests start theirs, with a publisher process calling
- * `broker.publish` over the same broker: S2 past one process, S4 cross-node.
+ * `broker.publish` over the same broker (S2 past one process, S4 cross-node), or POSTing to an
+ * ingest process (`apps/ingest/dist/main.js`) over the same broker (S5).
  */
 export async function startSsehubCluster(options: ClusterOptions): Promise<Target> {
   const broker = options.broker === 'redis' ? await startRedis() : await startNats();
   const gateways: { port: number; process: RunningProcess }[] = [];
+  let ingest: { port: number; process: RunningProcess } | undefined;
   try {
     for (let i = 0; i < options.gateways; i++) gateways.push(await startGateway(broker.url, i, options.workers ?? 1, options.gatewayCpus));
+    if (options.ingest) ingest = await startIngest(broker.url, options.gatewayCpus);
   } catch (error) {
     await Promise.all(gateways.map((gateway) => gateway.process.stop()));
     await broker.stop();
     throw error;
   }
-  const publisher = await startPublisher({ cpus: options.publisherCpus, mode: 'broker', url: broker.url, prefix: 'bench' });
+  const publisher = ingest
+    ? await startPublisher({ cpus: options.publisherCpus, mode: 'http', url: `http://127.0.0.1:${ingest.port}` })
+    : await startPublisher({ cpus: options.publisherCpus, mode: 'broker', url: broker.url, prefix: 'bench' });
   // redis-server rewrites its command line to "redis-server 127.0.0.1:<port>"; nats-server keeps "-p <port>".
   const brokerPid = findPid((line) =>
     options.broker === 'redis' ? line.includes('redis-server') && line.includes(`:${broker.port}`) : line.includes(` -p ${broker.port} `),
   );
+  if (brokerPid !== undefined && options.brokerCpus !== undefined) pin(brokerPid, options.brokerCpus);
+  const servers = ingest ? [...gateways, ingest] : gateways;
   return {
-    name: `ssehub+${options.broker}`,
+    name: ingest ? `ssehub gateway+ingest+${options.broker}` : `ssehub+${options.broker}`,
     streams: (topicTemplate) =>
       gateways.map((gateway) => ({ host: '127.0.0.1', port: gateway.port, pathTemplate: `/v1/events?topic=${topicTemplate}` })),
     publish: (plan) => publisher.publish(plan),
-    serverPids: () => gateways.map((gateway) => gateway.process.child.pid!),
+    serverPids: () => servers.map((server) => server.process.child.pid!),
     brokerPids: () => (brokerPid === undefined ? [] : [brokerPid]),
+    publisherPids: () => [publisher.pid],
     settle: async () => {},
     async stop() {
       await publisher.stop();
-      await Promise.all(gateways.map((gateway) => gateway.process.stop('SIGTERM', 15_000)));
+      await Promise.all(servers.map((server) => server.process.stop('SIGTERM', 15_000)));
       await broker.stop();
     },
   };

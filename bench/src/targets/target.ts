@@ -14,6 +14,8 @@ export interface Target {
   serverPids(): number[];
   /** Other processes of the server side (Redis, NATS), measured apart. */
   brokerPids(): number[];
+  /** The publisher process, when publishing is a process of its own (its CPU shows whether it set the limit). */
+  publisherPids?(): number[];
   /** Collects garbage where it can (before a memory reading); a no-op elsewhere. */
   settle(): Promise<void>;
   /** Starts a V8 CPU profile of the server (Node targets only); `stop` writes it to `file`. */
