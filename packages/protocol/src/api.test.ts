@@ -92,6 +92,7 @@ describe('history and presence answers', () => {
   it('parse well-formed bodies', () => {
     const event = { id: 'e1-1', topic: 'rooms/a', type: 'x', data: 1, ts: 5 };
     expect(HistoryResponseSchema.parse({ topic: 'rooms/a', events: [event], truncated: true }).events).toEqual([event]);
+    expect(HistoryResponseSchema.parse({ topic: 'rooms/a', events: [event], truncated: false, next: 'e1-1' }).next).toBe('e1-1');
     const members = [{ user: 'ann', connections: 2, nodes: ['gw-1', 'gw-2'] }];
     expect(PresenceResponseSchema.parse({ topic: 'rooms/a', members }).members).toEqual(members);
   });
