@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadAverage } from './measure/proc-stat.js';
-import { parseOptions } from './options.js';
+import { SCENARIOS, parseOptions } from './options.js';
 import { FULL_PLAN, QUICK_PLAN } from './plan.js';
 import { describeMachine } from './report/machine.js';
 import { renderMarkdown, type BenchReport } from './report/markdown.js';
@@ -9,7 +9,8 @@ import { computeRatios, crossNodeDeltas, notificationRatios } from './report/rat
 import { runSuite } from './suite.js';
 
 // `pnpm bench [-- --quick] [--only=S1,S3] [--no-nchan] [--profile] [--users=N] [--rates=a,b]`: runs the scenarios and writes
-// bench/results/latest.{json,md} (quick.{json,md} for --quick).
+// bench/results/latest.{json,md} (quick.{json,md} for --quick; a run of some scenarios only adds them to the
+// name, latest-s5.json, so it never replaces a whole run's results).
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const options = (() => {
   try {
@@ -38,7 +39,8 @@ const report: BenchReport = {
 };
 const dir = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
-const name = options.quick ? 'quick' : 'latest';
+const some = options.scenarios.length < SCENARIOS.length ? `-${options.scenarios.join('-').toLowerCase()}` : '';
+const name = `${options.quick ? 'quick' : 'latest'}${some}`;
 writeFileSync(`${dir}${name}.json`, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(`${dir}${name}.md`, renderMarkdown(report));
 for (const ratio of report.ratios) log(`  ${ratio.scenario}, ${ratio.what}: ssehub ${ratio.ssehub} / Nchan ${ratio.nchan} = ${ratio.ratio}`);
