@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BrokerError, createPresenceTracker, type Broker } from '@ssehub/broker';
-import { createLimitHits, sendError, type AccessPolicy, type Logger } from '@ssehub/service-kit';
+import { clientIp, createLimitHits, sendError, type AccessPolicy, type Logger } from '@ssehub/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
 import { parseEventsRequest, routingUrl, type EventsRequest } from './events-request.js';
@@ -55,12 +55,15 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { broker, config, logger } = options;
   // Every open stream with what it holds; its one `close` listener (the connection's) gives it all back.
   const connections = new Map<SseConnection, Admission>();
+  const limitHits = createLimitHits(options.registry);
   const lag = createLagMonitor({ broker, registry: options.registry, nodeId: config.NODE_ID, intervalS: config.LAG_PROBE_S ?? 0, logger });
   const admin = createAdminApi({
     broker,
     logger,
     nodeId: config.NODE_ID,
     adminToken: config.ADMIN_TOKEN,
+    clientKey: (req) => clientIp(req, config.TRUST_PROXY_HOPS, config.IPV6_PREFIX_BITS),
+    limitHits,
     ttlS: config.PRESENCE_TTL_S,
     connectionCount: () => connections.size,
     streamTopics: () => countTopics(connections.keys()),
@@ -78,7 +81,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     ttlS: config.PRESENCE_TTL_S,
     onError: (error) => logger.warn({ err: error }, 'presence refresh failed; retrying'),
   });
-  const guard = createStreamGuard({ access: options.access, config, limitHits: createLimitHits(options.registry), logger });
+  const guard = createStreamGuard({ access: options.access, config, limitHits, logger });
   let draining = false;
 
   const jitteredRetry = (): number => Math.round(config.RETRY_MS * (1 + Math.random() * 0.5));

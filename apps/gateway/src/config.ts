@@ -11,6 +11,9 @@ import {
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
+/** Shortest `ADMIN_TOKEN` accepted. @default 32 */
+export const ADMIN_TOKEN_MIN_LENGTH = 32;
+
 const WORKERS_MESSAGE = 'expected a number of processes from 1 to 256, or "auto" (one per core)';
 
 /** `WORKERS`: gateway processes sharing the port; `auto` is one per core. */
@@ -41,8 +44,11 @@ const GatewayEnvSchema = z.object({
   PRESENCE_TTL_S: envInt(3, 3600, 30),
   /** Seconds a draining node waits for its streams to close before it exits anyway. */
   DRAIN_TIMEOUT_S: envInt(0, 3600, 10),
-  /** Bearer token of the admin read API (`/v1/admin/*`); unset turns the API off. */
-  ADMIN_TOKEN: envOptional().pipe(z.string().min(16, { message: 'expected at least 16 characters' }).optional()),
+  /**
+   * Bearer token of the admin read API (`/v1/admin/*`); unset turns the API off. At least 32 characters
+   * (`openssl rand -hex 24`), so guessing at the rate wrong guesses are allowed is hopeless.
+   */
+  ADMIN_TOKEN: envOptional().pipe(z.string().min(ADMIN_TOKEN_MIN_LENGTH, { message: `expected at least ${ADMIN_TOKEN_MIN_LENGTH} characters` }).optional()),
   /** Seconds between broker-lag probes (`ssehub_gateway_broker_lag_seconds`); 0 turns them off. */
   LAG_PROBE_S: envInt(0, 3600, 5),
   /** Gateway processes serving PORT together (node:cluster), each with its own broker subscriptions. */

@@ -2,9 +2,10 @@ import { createMemoryBroker, type Broker } from '@ssehub/broker';
 import { AdminNodesResponseSchema, HistoryResponseSchema } from '@ssehub/protocol';
 import { openSse, type SseTestClient } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from '../src/config.js';
 import { startGateway, type GatewayHarness } from './gateway-harness.js';
 
-const ADMIN_TOKEN = 'admin-token-for-the-tests';
+const ADMIN_TOKEN = 'admin-token-for-the-tests-32-chars';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 const gateways: GatewayHarness[] = [];
@@ -56,6 +57,29 @@ describe('the admin read API', () => {
     expect(wrong.status).toBe(401);
     expect((await fetch(`${on.url}/v1/admin/nodes`, { method: 'POST', headers: auth })).status).toBe(405);
     expect((await fetch(`${on.url}/v1/admin/elsewhere`, { headers: auth })).status).toBe(404);
+  });
+
+  it('refuses to start with an ADMIN_TOKEN shorter than 32 characters, naming the variable', () => {
+    expect(() => loadGatewayConfig({ ADMIN_TOKEN: 'x'.repeat(31) })).toThrow(/^invalid configuration: ADMIN_TOKEN: expected at least 32 characters/);
+    expect(loadGatewayConfig({ ADMIN_TOKEN: 'x'.repeat(32) }).ADMIN_TOKEN).toBe('x'.repeat(32));
+    expect(loadGatewayConfig({}).ADMIN_TOKEN).toBeUndefined();
+  });
+
+  it('answers 429 with Retry-After to an address after ten wrong tokens, even with the right one, counts it, and lets other addresses in', async () => {
+    const on = await gateway('gw-guess', createMemoryBroker(), { TRUST_PROXY_HOPS: 1 });
+    const from = (address: string, token: string) => ({ authorization: `Bearer ${token}`, 'x-forwarded-for': address });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      statuses.push((await fetch(`${on.url}/v1/admin/nodes`, { headers: from('203.0.113.7', `guess-${i}`) })).status);
+    }
+    expect(statuses).toEqual([...new Array(10).fill(401), 429, 429]);
+    const right = await fetch(`${on.url}/v1/admin/nodes`, { headers: from('203.0.113.7', ADMIN_TOKEN) });
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await right.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    expect((await fetch(`${on.url}/v1/admin/nodes`, { headers: from('203.0.113.8', ADMIN_TOKEN) })).status).toBe(200);
+    const metrics = await on.registry.metrics();
+    expect(metrics).toContain('ssehub_limit_hits_total{limit="admin_auth"} 3');
   });
 
   it('lists every gateway on the broker with its connections and busiest topics, from any node', async () => {

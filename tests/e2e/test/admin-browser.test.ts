@@ -8,7 +8,7 @@ import { spawnApp, type AppProcess } from './support/apps.js';
 import { launchChromium } from './support/browser.js';
 import { REPO_ROOT, startStandalone, type StandaloneProcess } from './support/standalone.js';
 
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdefghijkl';
 const ARTIFACTS = join(REPO_ROOT, 'tests/e2e/artifacts');
 
 let redis: RedisServer;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, readMessages, sendMessage, waitForConnectionState, waitForMessageCount } from './support/browser.js';
 import { pollUntil } from './support/gateway-metrics.js';
 
-const ADMIN_TOKEN = 'cluster-browser-admin-token';
+const ADMIN_TOKEN = 'cluster-browser-admin-token-0123456789';
 /** Tries to get the second page's stream onto another gateway than the first's (nginx round robin). */
 const PLACEMENT_ATTEMPTS = 6;
 

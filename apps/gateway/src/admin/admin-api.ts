@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BrokerError, type Broker } from '@ssehub/broker';
-import { logRequest, type Logger } from '@ssehub/service-kit';
+import { logRequest, type LimitHits, type Logger } from '@ssehub/service-kit';
+import { createAdminAuth } from './admin-auth.js';
 import { ADMIN_PREFIX, serveAdmin } from './admin-routes.js';
 import { createNodeRegistry } from './node-registry.js';
 
@@ -11,6 +12,9 @@ export interface AdminApiOptions {
   readonly nodeId: string;
   /** The bearer token of the admin API; unset turns it off. */
   readonly adminToken: string | undefined;
+  /** The address a request counts against when its admin token is wrong. */
+  readonly clientKey: (req: IncomingMessage) => string;
+  readonly limitHits: LimitHits;
   /** Seconds this node's report lives in the registry without a refresh. */
   readonly ttlS: number;
   readonly connectionCount: () => number;
@@ -43,13 +47,14 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
         ? logger.debug({ err: error }, 'node report deferred: broker unavailable')
         : logger.warn({ err: error }, 'node report failed; retrying'),
   });
+  const checkAccess = createAdminAuth({ adminToken: options.adminToken, clientKey: options.clientKey, limitHits: options.limitHits, logger });
   return {
     observe(req, res, url) {
       if (!isGatewayPath(url.pathname)) return false;
       // Once per request, at connection open for a stream: never per event.
       logRequest(req, res, logger);
       if (!url.pathname.startsWith(ADMIN_PREFIX)) return false;
-      void serveAdmin(req, res, url, { broker, registry, adminToken: options.adminToken, logger });
+      void serveAdmin(req, res, url, { broker, registry, checkAccess, logger });
       return true;
     },
     close: () => registry.close(),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BrokerError, type Broker } from '@ssehub/broker';
 import { isValidTopic } from '@ssehub/protocol';
 import { sendError, sendJson, type Logger } from '@ssehub/service-kit';
-import { checkAdminAccess } from './admin-auth.js';
+import type { AdminAccess } from './admin-auth.js';
 import type { NodeRegistry } from './node-registry.js';
 
 /** Prefix of the admin read API. */
@@ -16,7 +16,8 @@ const MAX_RECENT = 200;
 export interface AdminRouteDeps {
   readonly broker: Broker;
   readonly registry: NodeRegistry;
-  readonly adminToken: string | undefined;
+  /** Checks the admin token (see `createAdminAuth`). */
+  readonly checkAccess: (req: IncomingMessage) => AdminAccess;
   readonly logger: Logger;
 }
 
@@ -46,7 +47,11 @@ async function recent(res: ServerResponse, url: URL, path: string, broker: Broke
  * (the newest events of any topic), behind `Authorization: Bearer <ADMIN_TOKEN>`.
  */
 export async function serveAdmin(req: IncomingMessage, res: ServerResponse, url: URL, deps: AdminRouteDeps): Promise<void> {
-  const access = checkAdminAccess(req, deps.adminToken);
+  const access = deps.checkAccess(req);
+  if (typeof access === 'object') {
+    const message = 'too many wrong admin tokens from this address; retry later';
+    return sendError(res, 'rate_limited', message, { 'retry-after': String(access.retryAfterS) });
+  }
   if (access === 'disabled') return sendError(res, 'forbidden', 'the admin API is off: set ADMIN_TOKEN on the gateway');
   if (access !== 'granted') {
     const message = access === 'missing' ? 'send the admin token as "Authorization: Bearer <token>"' : 'the admin token is wrong';

@@ -11,6 +11,7 @@ export const LIMIT_NAMES = [
   'header_bytes',
   'last_event_id',
   'request_timeout',
+  'admin_auth',
   'history_concurrency',
 ] as const;
 

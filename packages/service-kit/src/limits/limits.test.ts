@@ -29,6 +29,19 @@ describe('createRateLimiter', () => {
     expect(limiter.take('a', 10)).toBe(5);
   });
 
+  it('tells how long a key waits without spending anything', () => {
+    let now = 0;
+    const limiter = createRateLimiter({ ratePerS: 0.1, burst: 2, now: () => now });
+    expect(limiter.wait('a', 1)).toBe(0);
+    limiter.take('a', 2);
+    expect(limiter.wait('a', 1)).toBe(10);
+    expect(limiter.wait('a', 1)).toBe(10);
+    now += 10_000;
+    expect(limiter.wait('a', 1)).toBe(0);
+    expect(limiter.take('a', 1)).toBe(0);
+    expect(limiter.wait('b', 2)).toBe(0);
+  });
+
   it('is off at rate 0 and forgets the least recently used key past maxKeys', () => {
     expect(createRateLimiter({ ratePerS: 0, burst: 1 }).take('a', 1000)).toBe(0);
     const limiter = createRateLimiter({ ratePerS: 1, burst: 1, maxKeys: 3, now: () => 0 });

@@ -13,6 +13,8 @@ export interface RateLimiterOptions {
 export interface RateLimiter {
   /** Spends `cost` tokens of `key`'s bucket: 0 when allowed, else the whole seconds to wait. */
   take(key: string, cost: number): number;
+  /** Whole seconds until `key` could spend `cost` tokens, spending nothing: 0 when it could now. */
+  wait(key: string, cost: number): number;
   /** Buckets currently remembered. */
   size(): number;
 }
@@ -29,13 +31,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const now = options.now ?? Date.now;
   // Map order is recency order: a used bucket is re-inserted at the end, the first is the stalest.
   const buckets = new Map<string, Bucket>();
+  const tokensAt = (bucket: Bucket | undefined, time: number): number =>
+    bucket === undefined ? burst : Math.min(burst, bucket.tokens + ((time - bucket.at) / 1000) * ratePerS);
+  const secondsFor = (cost: number, tokens: number): number => Math.max(1, Math.ceil((cost - tokens) / ratePerS));
   return {
     take(key, cost) {
       if (ratePerS === 0) return 0;
       const time = now();
-      const bucket = buckets.get(key) ?? { tokens: burst, at: time };
-      bucket.tokens = Math.min(burst, bucket.tokens + ((time - bucket.at) / 1000) * ratePerS);
-      bucket.at = time;
+      const bucket = { tokens: tokensAt(buckets.get(key), time), at: time };
       buckets.delete(key);
       buckets.set(key, bucket);
       if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value as string);
@@ -43,7 +46,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         bucket.tokens -= cost;
         return 0;
       }
-      return Math.max(1, Math.ceil((cost - bucket.tokens) / ratePerS));
+      return secondsFor(cost, bucket.tokens);
+    },
+    wait(key, cost) {
+      if (ratePerS === 0) return 0;
+      const tokens = tokensAt(buckets.get(key), now());
+      return tokens >= cost ? 0 : secondsFor(cost, tokens);
     },
     size: () => buckets.size,
   };
