@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summariseProfile, type ProfileSummary } from './measure/profile-summary.js';
-import { SCENARIOS, type BenchOptions } from './options.js';
+import { SCENARIOS, type BenchOptions, type Scenario } from './options.js';
 import type { BenchPlan } from './plan.js';
 import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { runIdle, type IdleResult } from './scenarios/idle.js';
@@ -126,14 +126,17 @@ async function runS5({ options, plan, results, log }: SuiteContext): Promise<voi
   for (const start of targets) results.notifications.push(await withTarget(start, (t) => runNotifications(t, notifications, log)));
 }
 
+/** Scenarios that measure Nchan beside ssehub. */
+const NCHAN_SCENARIOS: readonly Scenario[] = ['S1', 'S2', 'S5'];
+
 const RUNNERS = { S1: runS1, S2: runS2, S3: runS3, S4: runS4, S5: runS5 } as const;
 
-/** Runs the scenarios the options pick, ssehub then Nchan for each, and collects the results. */
+/** Runs the scenarios the options pick, ssehub then the others (Nchan, yardsticks) for each, and collects the results. */
 export async function runSuite(options: BenchOptions, plan: BenchPlan, log: (line: string) => void): Promise<SuiteResults> {
   const results: SuiteResults = { fanout: [], idle: [], personal: [], crossNode: [], notifications: [], profiles: {} };
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'ssehub-bench-profile-')) : undefined;
   const profileFile = (name: string): string | undefined => (profileDir === undefined ? undefined : join(profileDir, `${name}.cpuprofile`));
-  if (options.nchan && options.scenarios.some((scenario) => scenario !== 'S3' && scenario !== 'S4')) ensureNchan(log);
+  if (options.nchan && options.scenarios.some((scenario) => NCHAN_SCENARIOS.includes(scenario))) ensureNchan(log);
   for (const scenario of SCENARIOS) {
     if (options.scenarios.includes(scenario)) await RUNNERS[scenario]({ options, plan, results, log, profileFile });
   }
