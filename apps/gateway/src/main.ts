@@ -44,8 +44,8 @@ function serve(): void {
     httpServerLimits(config, createLimitHits(registry)),
   );
 
-  listenOrExit(server, config.PORT, 'gateway', () => {
-    logger.info({ port: config.PORT, broker: broker.kind }, `gateway listening on http://localhost:${config.PORT}`);
+  listenOrExit(server, config, 'gateway', (url) => {
+    logger.info({ host: config.HOST, port: config.PORT, broker: broker.kind, url }, `gateway listening on ${url}`);
   });
   stopOnSignals({
     server,

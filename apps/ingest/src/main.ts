@@ -36,8 +36,8 @@ logAccessWarnings(logger, config, { publishes: true });
 const app = createIngestApp({ broker, config, logger, registry, access });
 const server = createHttpServer((req, res) => ops(req, res) || app(req, res), httpServerLimits(config, createLimitHits(registry)));
 
-listenOrExit(server, config.PORT, SERVICE, () => {
-  logger.info({ port: config.PORT, broker: broker.kind }, `${SERVICE} listening on http://localhost:${config.PORT}`);
+listenOrExit(server, config, SERVICE, (url) => {
+  logger.info({ host: config.HOST, port: config.PORT, broker: broker.kind, url }, `${SERVICE} listening on ${url}`);
 });
 stopOnSignals({
   server,

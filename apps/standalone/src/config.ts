@@ -9,10 +9,12 @@ export interface StandaloneConfig {
 
 /**
  * The demo's defaults, so `pnpm start` runs the anonymous chat with no configuration: anyone may read
- * and post in `rooms/**`. Every other topic still needs a token. Set a variable (even to empty) to
- * override; production sets both empty or narrower (SECURITY.md).
+ * and post in `rooms/**`. Every other topic still needs a token. Because anyone may post, the demo
+ * listens on loopback only; `HOST=0.0.0.0` opens it to the network. Set a variable (even to empty) to
+ * override; production sets the topic lists empty or narrower (SECURITY.md).
  */
 export const STANDALONE_DEMO_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
+  HOST: '127.0.0.1',
   PUBLIC_TOPICS: 'rooms/**',
   ANONYMOUS_PUBLISH_TOPICS: 'rooms/**',
 });

@@ -4,7 +4,7 @@ import { createStandaloneServer } from './app.js';
 import { loadStandaloneConfig } from './config.js';
 
 const config = loadConfigOrExit('standalone', () => loadStandaloneConfig());
-const { NODE_ID, LOG_LEVEL, PORT } = config.gateway;
+const { NODE_ID, LOG_LEVEL } = config.gateway;
 const logger = createLogger({ service: 'standalone', node: NODE_ID, level: LOG_LEVEL });
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -12,9 +12,10 @@ logAccessWarnings(logger, config.ingest, { publishes: true });
 const broker = connectBroker(config.gateway, logger);
 const { server, gateway } = createStandaloneServer({ broker, config, logger, registry });
 
-listenOrExit(server, PORT, 'standalone', () => {
-  logger.info({ port: PORT, broker: broker.kind }, 'standalone listening');
-  process.stdout.write(`\n  ssehub chat is running: http://localhost:${PORT}  (broker: ${broker.kind}; Ctrl-C stops it)\n\n`);
+listenOrExit(server, config.gateway, 'standalone', (url) => {
+  // The one line a person starting the demo looks for: still JSON, with the URL in its message.
+  const { HOST, PORT } = config.gateway;
+  logger.info({ host: HOST, port: PORT, broker: broker.kind, url }, `ssehub chat is running: ${url} (broker: ${broker.kind}; Ctrl-C stops it)`);
 });
 stopOnSignals({
   server,

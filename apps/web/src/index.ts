@@ -5,3 +5,4 @@ import { fileURLToPath } from 'node:url';
 export const WEB_ROOT = fileURLToPath(new URL('../dist', import.meta.url));
 
 export { CONTENT_TYPES, IMMUTABLE_CACHE, createStaticHandler, type StaticHandler, type StaticHandlerOptions } from './static-handler.js';
+export { loadWebConfig, type WebConfig } from './config.js';

@@ -1,37 +1,31 @@
 // The `web` service of a cluster: serves the chat page; nginx routes /v1/* to gateways and ingest.
 import type { Server } from 'node:http';
-import { loadConfig } from './config.js';
+import { createLogger, listenOrExit, loadConfigOrExit, stopOnSignals } from '@ssehub/service-kit';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { loadWebConfig } from './config.js';
 import { WEB_ROOT } from './index.js';
 import { createWebServer } from './web-server.js';
 
-/** How long open connections may take to finish after SIGTERM. @default 5000 */
-const SHUTDOWN_DEADLINE_MS = 5000;
+/** Seconds open connections may take to finish after SIGTERM. @default 5 */
+const DRAIN_DEADLINE_S = 5;
 
-function stopOnSignals(server: Server): void {
-  const stop = (): void => {
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
+const config = loadConfigOrExit('web', () => loadWebConfig());
+const logger = createLogger({ service: 'web', node: config.NODE_ID, level: config.LOG_LEVEL });
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const server = createServerOrExit();
 
-try {
-  const config = loadConfig(process.env);
-  const server = createWebServer({ root: WEB_ROOT });
-  server.once('error', (error) => {
-    console.error(`web server failed: ${error.message}`);
+listenOrExit(server, config, 'web', (url) => {
+  logger.info({ host: config.HOST, port: config.PORT, url }, `web listening on ${url}`);
+});
+stopOnSignals({ server, logger, deadlineS: DRAIN_DEADLINE_S, release: () => Promise.resolve() });
+
+/** The server, or one line and exit 1 when the page was never built. */
+function createServerOrExit(): Server {
+  try {
+    return createWebServer({ root: WEB_ROOT, node: config.NODE_ID, logger, registry });
+  } catch (error) {
+    process.stderr.write(`ssehub web: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
-  });
-  server.listen(config.port, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    console.log(`ssehub web listening on http://localhost:${port}`);
-  });
-  stopOnSignals(server);
-} catch (error) {
-  // Bad configuration or a missing build: one clear line, no stack trace.
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
+  }
 }

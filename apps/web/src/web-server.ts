@@ -1,27 +1,32 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
+import { createHttpServer, createOpsRoutes, logRequest, sendError, type Logger } from '@ssehub/service-kit';
+import type { Registry } from 'prom-client';
 import { createStaticHandler } from './static-handler.js';
 
 /** Options of {@link createWebServer}. */
 export interface WebServerOptions {
   /** Directory with the built page. */
-  root: string;
+  readonly root: string;
+  /** This node's name (`NODE_ID`), in `/healthz`, `/readyz` and every log line. */
+  readonly node: string;
+  readonly logger: Logger;
+  /** What `/metrics` exports: the process's default metrics. */
+  readonly registry: Registry;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
-  res.end(json);
-}
+// Nothing to wait for: the page is read into memory when the handler is created.
+const alwaysReady = (): Promise<void> => Promise.resolve();
 
-/** The `web` service: the chat page, health endpoints, and JSON 404s for everything else. */
+/**
+ * The `web` service: the chat page, `/healthz` `/readyz` `/metrics`, and JSON 404s for everything
+ * else; one log line per request with its `reqId`, as the other apps write.
+ */
 export function createWebServer(options: WebServerOptions): Server {
   const serveStatic = createStaticHandler({ root: options.root });
-  return createServer((req, res) => {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
-      sendJson(res, 200, { status: 'ok' });
-    } else if (!serveStatic(req, res)) {
-      sendJson(res, 404, { error: { code: 'not_found', message: `nothing at ${req.method ?? 'GET'} ${path ?? '/'}` } });
-    }
+  const ops = createOpsRoutes({ service: 'web', node: options.node, registry: options.registry, ready: alwaysReady });
+  return createHttpServer((req, res) => {
+    logRequest(req, res, options.logger);
+    if (ops(req, res) || serveStatic(req, res)) return;
+    sendError(res, 'not_found', `nothing at ${req.method ?? 'GET'} ${(req.url ?? '/').split('?', 1)[0]}`);
   });
 }

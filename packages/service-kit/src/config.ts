@@ -1,7 +1,8 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { parseBrokerUrl } from '@ssehub/broker';
 import { z } from 'zod';
-import { envEnum, envInt, envString } from './env.js';
+import { envEnum, envInt, envOptional, envString } from './env.js';
 
 /** A configuration value that stops the process at start; the message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -22,17 +23,38 @@ const BrokerUrlSchema = z.preprocess(
   }),
 );
 
-/** The variables every app reads (DESIGN.md, Configuration). */
-export const BASE_ENV_SHAPE = {
+const HOST_MESSAGE = 'expected an IP address (0.0.0.0, ::, 127.0.0.1, ...) or a host name';
+// A host name as DNS spells one: letters, digits and hyphens in dot-separated labels.
+const HOST_NAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** `HOST`: the address to listen on; unset listens on every interface, as Node does. */
+function envHost() {
+  return envOptional().pipe(
+    z
+      .string()
+      .refine((value) => isIP(value) !== 0 || HOST_NAME_PATTERN.test(value), { message: HOST_MESSAGE })
+      .optional(),
+  );
+}
+
+/** The variables every app reads, broker or not: where it listens and how it names itself in logs. */
+export const SERVICE_ENV_SHAPE = {
+  /** Address to listen on; unset is every interface (`::` and `0.0.0.0`). */
+  HOST: envHost(),
   PORT: envInt(1, 65_535, 8080),
+  NODE_ID: envString(hostname()).pipe(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected 1-64 characters of [A-Za-z0-9_.-]' })),
+  LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
+};
+
+/** The variables every app with a broker reads (DESIGN.md, Configuration). */
+export const BASE_ENV_SHAPE = {
+  ...SERVICE_ENV_SHAPE,
   BROKER_URL: BrokerUrlSchema,
   BROKER_PREFIX: envString('ssehub').pipe(
     z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { message: 'expected 1-32 characters of [a-z0-9_-] starting with a letter' }),
   ),
-  NODE_ID: envString(hostname()).pipe(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected 1-64 characters of [A-Za-z0-9_.-]' })),
   HISTORY_MAX_PER_TOPIC: envInt(1, 10_000_000, 1000),
   HISTORY_MAX_AGE_S: envInt(1, 365 * 86_400, 86_400),
-  LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
 };
 
 /** Parses the environment with a zod object schema, throwing one {@link ConfigError} line naming the variable. */

@@ -1,9 +1,9 @@
 export { envBool, envEnum, envInt, envList, envOptional, envString } from './env.js';
-export { BASE_ENV_SHAPE, ConfigError, LOG_LEVELS, parseEnv } from './config.js';
+export { BASE_ENV_SHAPE, ConfigError, LOG_LEVELS, SERVICE_ENV_SHAPE, parseEnv } from './config.js';
 export { HTTP_STATUS, sendError, sendJson } from './http-errors.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { createOpsRoutes, type OpsRoutesOptions } from './ops-routes.js';
-export { connectBroker, listenOrExit, loadConfigOrExit, stopOnSignals, type BrokerConfig, type StopOnSignalsOptions } from './process-lifecycle.js';
+export { connectBroker, listenOrExit, listenUrl, loadConfigOrExit, stopOnSignals, type BrokerConfig, type ListenAddress, type StopOnSignalsOptions } from './process-lifecycle.js';
 export { createHttpServer, type HttpServerOptions } from './http-server.js';
 export { createCors, CORS_ENV_SHAPE } from './cors.js';
 export { AUTH_ENV_SHAPE, envTopicPatterns, type AuthConfig } from './auth/auth-env.js';

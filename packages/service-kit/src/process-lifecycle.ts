@@ -60,13 +60,34 @@ export interface StopOnSignalsOptions {
   readonly release: () => Promise<void>;
 }
 
-/** Listens on `port`; a failure to listen (port taken) prints one line and exits 1. */
-export function listenOrExit(server: Server, port: number, service: string, onListening: () => void): void {
+/** Where an app listens: `PORT`, and `HOST` (unset: every interface). */
+export interface ListenAddress {
+  readonly PORT: number;
+  readonly HOST?: string | undefined;
+}
+
+// Every-interface addresses are not where a browser goes; localhost is.
+const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** The URL to print for a listening app: `http://localhost:PORT` unless HOST names one address. */
+export function listenUrl(address: ListenAddress): string {
+  const host = address.HOST === undefined || ANY_ADDRESS.has(address.HOST) ? 'localhost' : address.HOST;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.PORT}`;
+}
+
+/**
+ * Listens on the configured address and calls back with its {@link listenUrl}; a failure to listen
+ * (port taken, no such address) prints one line and exits 1.
+ */
+export function listenOrExit(server: Server, address: ListenAddress, service: string, onListening: (url: string) => void): void {
+  const where = address.HOST === undefined ? `port ${address.PORT}` : `${address.HOST} port ${address.PORT}`;
   server.once('error', (error) => {
-    process.stderr.write(`ssehub ${service}: cannot listen on port ${port}: ${error.message}\n`);
+    process.stderr.write(`ssehub ${service}: cannot listen on ${where}: ${error.message}\n`);
     process.exit(1);
   });
-  server.listen(port, onListening);
+  const listening = (): void => onListening(listenUrl(address));
+  if (address.HOST === undefined) server.listen(address.PORT, listening);
+  else server.listen(address.PORT, address.HOST, listening);
 }
 
 /**

@@ -43,7 +43,8 @@ export function createMessageList(options: MessageListOptions): MessageList {
     add(event) {
       if (event.type !== 'chat.message') return;
       const message = ChatMessageSchema.safeParse(event.data);
-      if (!message.success) return;
+      // A chat message is always stored; only stored events have the id the list is ordered by.
+      if (!message.success || event.id === undefined) return;
       const index = ids.insert(event.id);
       if (index < 0) return;
       const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < STICK_TO_BOTTOM_PX;

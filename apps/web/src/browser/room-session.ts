@@ -45,7 +45,7 @@ export function openRoomSession(options: RoomSessionOptions): RoomSession {
     if (!closed) presence.apply(event);
   };
 
-  /** Shows the newest history and answers its last id; presence events in it are past news. */
+  /** Shows the newest history and answers its last id (presence is live-only: never in history). */
   async function loadHistory(): Promise<string | undefined> {
     const requested = generation;
     try {
