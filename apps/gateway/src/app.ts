@@ -8,6 +8,7 @@ import { HEARTBEAT_FRAME, createFrameCache, readyFrame, reconnectFrame, retryFra
 import { createAdminApi } from './admin/admin-api.js';
 import { createLagMonitor } from './lag-monitor.js';
 import { createGatewayMetrics } from './metrics.js';
+import { PRESENCE_BURST_DEFAULT, PRESENCE_RATE_PER_S_DEFAULT, createPresenceGate } from './presence-gate.js';
 import { isPresencePath, servePresence } from './presence-route.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { SseConnection, type SseConnectionHooks } from './sse-connection.js';
@@ -20,6 +21,7 @@ export type GatewayAppConfig = Pick<
   'NODE_ID' | 'HEARTBEAT_S' | 'RETRY_MS' | 'MAX_BUFFER_BYTES' | 'MAX_TOPICS_PER_CONNECTION' | 'PRESENCE_TTL_S'
 > &
   Partial<Pick<GatewayConfig, 'ADMIN_TOKEN' | 'LAG_PROBE_S' | 'WRITE_COALESCE_MS' | 'WRITE_COALESCE_MAX_MS'>> &
+  Partial<Pick<GatewayConfig, 'PRESENCE_RATE_PER_S' | 'PRESENCE_BURST'>> &
   StreamGuardConfig;
 
 /** The write coalescing window when the config leaves it out (tests build the config by hand). @default 30 */
@@ -82,6 +84,14 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     onError: (error) => logger.warn({ err: error }, 'presence refresh failed; retrying'),
   });
   const guard = createStreamGuard({ access: options.access, config, limitHits, logger });
+  const presenceGate = createPresenceGate({
+    ratePerS: config.PRESENCE_RATE_PER_S ?? PRESENCE_RATE_PER_S_DEFAULT,
+    burst: config.PRESENCE_BURST ?? PRESENCE_BURST_DEFAULT,
+    limitHits,
+  });
+  // Streams counted in presence: only these leave it when they close.
+  const present = new Set<SseConnection>();
+  const streamAddress = (req: IncomingMessage): string => clientIp(req, config.TRUST_PROXY_HOPS, config.IPV6_PREFIX_BITS);
   let draining = false;
 
   const jitteredRetry = (): number => Math.round(config.RETRY_MS * (1 + Math.random() * 0.5));
@@ -95,8 +105,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       if (admission === undefined) return;
       connections.delete(connection);
       admission.release();
-      // A stream joins presence once subscribed (see openStream); one that never got that far never joined.
-      if (admission.user !== undefined && connection.subscription !== undefined) leavePresence(connection.request.topics, admission.user);
+      // A stream joins presence once subscribed and admitted by the gate (see openStream); only those leave.
+      if (present.delete(connection) && admission.user !== undefined) leavePresence(connection.request.topics, admission.user);
     },
     onWritten: (frames) => metrics.delivered(frames),
     frameFor,
@@ -126,7 +136,10 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       const subscription = await broker.subscribe({ topics: request.topics, after: request.lastEventId }, connection);
       if (!connection.isOpen) return subscription.close();
       connection.subscription = subscription;
-      if (admission.user !== undefined) joinPresence(request.topics, admission.user);
+      if (admission.user !== undefined && presenceGate.admit(admission.user, streamAddress(req), request.topics.length)) {
+        present.add(connection);
+        joinPresence(request.topics, admission.user);
+      }
       const { resumed, cursor } = subscription;
       connection.enqueue(readyFrame({ node: config.NODE_ID, topics: request.topics, resumed, cursor }));
       connection.start(SSE_HEADERS);

@@ -42,6 +42,10 @@ const GatewayEnvSchema = z.object({
   MAX_TOPICS_PER_CONNECTION: envInt(1, 1000, 32),
   /** Seconds a node's presence claims live without a refresh; a dead node's users leave after this. */
   PRESENCE_TTL_S: envInt(3, 3600, 30),
+  /** Presence joins per second per user, ten times that per client address; a stream over it is not counted. 0 turns it off. */
+  PRESENCE_RATE_PER_S: envInt(0, 100_000, 2),
+  /** Presence joins (one per topic of a stream) a user may make at once after being idle. */
+  PRESENCE_BURST: envInt(1, 1_000_000, 64),
   /** Seconds a draining node waits for its streams to close before it exits anyway. */
   DRAIN_TIMEOUT_S: envInt(0, 3600, 10),
   /**

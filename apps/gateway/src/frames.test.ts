@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEARTBEAT_FRAME, commentFrame, joinFrames, unframe } from './frames.js';
+import { HEARTBEAT_FRAME, commentFrame, eventFrame, joinFrames, unframe } from './frames.js';
 
 describe('wire frames', () => {
   it('are one HTTP/1.1 chunk each, so any number joined is still a chunked body', () => {
@@ -17,5 +17,12 @@ describe('wire frames', () => {
     const other = joinFrames([a, HEARTBEAT_FRAME], a.length + HEARTBEAT_FRAME.length);
     expect(other).not.toBe(first);
     expect(other.toString()).toBe(`${a.toString()}${HEARTBEAT_FRAME.toString()}`);
+  });
+
+  it('frame a stored event with its id and a live-only signal without one', () => {
+    const stored = unframe(eventFrame({ id: 'e-1', seq: 1, topic: 'rooms/a', type: 'chat.message', data: { text: 'hi' }, ts: 5 })).toString();
+    expect(stored).toBe('id: e-1\nevent: chat.message\ndata: {"id":"e-1","topic":"rooms/a","type":"chat.message","data":{"text":"hi"},"ts":5}\n\n');
+    const signal = unframe(eventFrame({ topic: 'rooms/a', type: 'presence.join', data: { user: 'ana' }, ts: 6 })).toString();
+    expect(signal).toBe('event: presence.join\ndata: {"topic":"rooms/a","type":"presence.join","data":{"user":"ana"},"ts":6}\n\n');
   });
 });

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@ssehub/broker';
+import type { LiveSignal, StoredEvent } from '@ssehub/broker';
 import {
   READY_EVENT,
   RECONNECT_EVENT,
@@ -49,8 +49,15 @@ export function commentFrame(text: string): WireFrame {
   return wireFrame(formatSseComment(text));
 }
 
-/** Serialises an event frame once; the same Buffer is then written to every subscriber. */
-export function eventFrame(event: StoredEvent): WireFrame {
+/**
+ * Serialises an event frame once; the same Buffer is then written to every subscriber. A live-only
+ * signal (presence) has no `id:` line, so like a control event it never moves the client's cursor.
+ */
+export function eventFrame(event: StoredEvent | LiveSignal): WireFrame {
+  if (!('id' in event)) {
+    const signal = { topic: event.topic, type: event.type, data: event.data, ts: event.ts };
+    return wireFrame(formatSseFrame({ event: event.type, data: JSON.stringify(signal) }));
+  }
   const envelope = { id: event.id, topic: event.topic, type: event.type, data: event.data, ts: event.ts };
   return wireFrame(formatSseFrame({ id: event.id, event: event.type, data: JSON.stringify(envelope) }));
 }
@@ -93,9 +100,11 @@ export function joinFrames(frames: readonly WireFrame[], bytes: number): Buffer 
   return lastJoined!;
 }
 
-/** A one-slot cache: a live event reaches all its local subscribers in one synchronous loop. */
-export function createFrameCache(onFirstWrite: (event: StoredEvent) => void): (event: StoredEvent) => WireFrame {
-  let lastEvent: StoredEvent | undefined;
+/** A one-slot cache: a live event or signal reaches all its local subscribers in one synchronous loop. */
+export function createFrameCache(
+  onFirstWrite: (event: StoredEvent | LiveSignal) => void,
+): (event: StoredEvent | LiveSignal) => WireFrame {
+  let lastEvent: StoredEvent | LiveSignal | undefined;
   let lastFrame: WireFrame | undefined;
   return (event) => {
     if (event !== lastEvent || lastFrame === undefined) {

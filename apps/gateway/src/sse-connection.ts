@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { StoredEvent, Subscription, SubscriptionListener } from '@ssehub/broker';
+import type { LiveSignal, StoredEvent, Subscription, SubscriptionListener } from '@ssehub/broker';
 import type { ResetReason } from '@ssehub/protocol';
 import type { EventsRequest } from './events-request.js';
 import { LAST_CHUNK, joinFrames, resetFrame, unframe, type WireFrame } from './frames.js';
@@ -15,8 +15,8 @@ export interface SseConnectionHooks {
   onClose(connection: SseConnection): void;
   /** Frames were written (count), for the delivery counter. */
   onWritten(frames: number): void;
-  /** The wire frame of an event: serialised once, whichever stream asks first. */
-  frameFor(event: StoredEvent): WireFrame;
+  /** The wire frame of an event or signal: serialised once, whichever stream asks first. */
+  frameFor(event: StoredEvent | LiveSignal): WireFrame;
   /** The broker ended the subscription; the stream ends right after. */
   onBrokerError(connection: SseConnection, error: Error): void;
 }
@@ -64,6 +64,11 @@ export class SseConnection implements Flushable, SubscriptionListener {
   /** A live or replayed event of the subscription. */
   onEvent(event: StoredEvent): void {
     this.enqueue(this.hooks.frameFor(event));
+  }
+
+  /** A live-only signal (presence): framed without `id:`, so it never moves the client's cursor. */
+  onSignal(signal: LiveSignal): void {
+    this.enqueue(this.hooks.frameFor(signal));
   }
 
   /** The resume could not be served without a gap: tell the client before any event. */

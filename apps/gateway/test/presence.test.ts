@@ -3,6 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayHarness } from './gateway-harness.js';
 
 const isReady = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
+/** Presence frames: live-only signals, so frames without `id:` (asserted), their envelopes parsed. */
+function signals(client: SseTestClient): { type: string; topic: string; data: { user: string; node?: string } }[] {
+  const frames = client.messages.filter((m) => m.event.startsWith('presence.'));
+  expect(frames.filter((m) => m.hasId)).toEqual([]);
+  return frames.map((m) => JSON.parse(m.data));
+}
 
 describe('presence through the gateway', () => {
   let gateway: GatewayHarness;
@@ -14,7 +20,7 @@ describe('presence through the gateway', () => {
     return ((await response.json()) as { members: { user: string; connections: number }[] }).members;
   }
 
-  it('lists a connected user and publishes join on the first tab and leave on the last', async () => {
+  it('lists a connected user and signals join on the first tab and leave on the last, without ids or history', async () => {
     gateway = await startGateway();
     const watcher = await openSse(`${gateway.url}/v1/events?topic=rooms/p`);
     await watcher.waitFor(isReady, 'watcher ready');
@@ -22,17 +28,19 @@ describe('presence through the gateway', () => {
     const tab2 = await openSse(`${gateway.url}/v1/events?topic=rooms/p&user=ana`);
     await tab1.waitFor(isReady, 'tab 1 ready');
     await tab2.waitFor(isReady, 'tab 2 ready');
-    await watcher.waitFor((c) => c.events().length === 1, 'the join');
-    expect(watcher.events()[0]).toMatchObject({ type: 'presence.join', data: { user: 'ana', node: 'test-node' } });
+    await watcher.waitFor((c) => signals(c).length === 1, 'the join');
+    expect(signals(watcher)[0]).toMatchObject({ type: 'presence.join', data: { user: 'ana', node: 'test-node' } });
     expect((await members('rooms/p')).map((m) => m.user)).toEqual(['ana']);
 
     tab1.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(watcher.events()).toHaveLength(1);
+    expect(signals(watcher)).toHaveLength(1);
     tab2.close();
-    await watcher.waitFor((c) => c.events().length === 2, 'the leave');
-    expect(watcher.events()[1]).toMatchObject({ type: 'presence.leave', data: { user: 'ana' } });
+    await watcher.waitFor((c) => signals(c).length === 2, 'the leave');
+    expect(signals(watcher)[1]).toMatchObject({ type: 'presence.leave', data: { user: 'ana' } });
     expect(await members('rooms/p')).toEqual([]);
+    expect(watcher.events()).toEqual([]);
+    expect((await gateway.broker.history('rooms/p', { limit: 10 })).events).toEqual([]);
     watcher.close();
   });
 
@@ -42,17 +50,35 @@ describe('presence through the gateway', () => {
     await watcher.waitFor(isReady, 'watcher ready');
     const tab = await openSse(`${gateway.url}/v1/events?topic=rooms/q&user=ana`);
     await tab.waitFor(isReady, 'tab ready');
-    await watcher.waitFor((c) => c.events().length === 1, 'the join');
+    await watcher.waitFor((c) => signals(c).length === 1, 'the join');
     // A well-formed id with two positions passes the request check; the broker refuses it (one topic).
     const refused = await fetch(`${gateway.url}/v1/events?topic=rooms/q&user=ana`, { headers: { 'last-event-id': 'abc-1.2' } });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('invalid_cursor');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(watcher.events().map((event) => event.type)).toEqual(['presence.join']);
+    expect(signals(watcher).map((event) => event.type)).toEqual(['presence.join']);
     expect((await members('rooms/q')).map((m) => m.user)).toEqual(['ana']);
     tab.close();
-    await watcher.waitFor((c) => c.events().length === 2, 'the leave');
+    await watcher.waitFor((c) => signals(c).length === 2, 'the leave');
     watcher.close();
+  });
+
+  it('opens a stream over the presence rate but leaves it out of presence, counting presence_rate', async () => {
+    gateway = await startGateway({ PRESENCE_RATE_PER_S: 0.001, PRESENCE_BURST: 2 });
+    const counted = await openSse(`${gateway.url}/v1/events?topic=rooms/r1&topic=rooms/r2&user=ana`);
+    await counted.waitFor(isReady, 'the stream within the rate');
+    const over = await openSse(`${gateway.url}/v1/events?topic=rooms/r3&user=ana`);
+    await over.waitFor(isReady, 'the stream over the rate');
+    expect((await members('rooms/r2')).map((m) => m.user)).toEqual(['ana']);
+    expect(await members('rooms/r3')).toEqual([]);
+    const metrics = await gateway.registry.getSingleMetricAsString('ssehub_limit_hits_total');
+    expect(metrics).toContain('ssehub_limit_hits_total{limit="presence_rate"} 1');
+    // Its events still arrive; closing it leaves nothing it never joined.
+    await gateway.publish('rooms/r3', 0);
+    await over.waitFor((c) => c.events().length === 1, 'the event on the uncounted stream');
+    over.close();
+    counted.close();
+    await expect.poll(() => members('rooms/r1')).toEqual([]);
   });
 
   it('answers a bad presence topic with a JSON 400 and a POST with 405', async () => {

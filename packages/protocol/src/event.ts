@@ -20,9 +20,13 @@ export const PublishableEventTypeSchema = EventTypeSchema.refine((type) => !type
 /** Any JSON value (never `undefined`). */
 export const EventDataSchema = z.custom<unknown>((value) => value !== undefined, { message: 'data is required' });
 
-/** The envelope every event frame carries in its `data:` field. */
+/**
+ * The envelope every event frame carries in its `data:` field. `id` is absent on live-only signals
+ * (`presence.join`/`presence.leave`): they are not in history, carry no SSE `id:` and never move a
+ * cursor; every stored event, and so every event of a history page, has one.
+ */
 export const EventEnvelopeSchema = z.object({
-  id: z.string(),
+  id: z.string().optional(),
   topic: TopicSchema,
   type: EventTypeSchema,
   data: EventDataSchema,

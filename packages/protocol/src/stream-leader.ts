@@ -122,7 +122,8 @@ export class StreamLeader {
     return {
       onEvent: (event) => {
         if (!current()) return;
-        if (isAfter(event.id, this.position)) this.position = event.id;
+        // A live-only signal has no id and leaves the position alone.
+        if (event.id !== undefined && isAfter(event.id, this.position)) this.position = event.id;
         post({ kind: 'event', gen, event });
       },
       onReady: (payload) => {

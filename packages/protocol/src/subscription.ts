@@ -70,8 +70,9 @@ export function subscribe(options: SubscribeOptions): Subscription {
       options.onReset?.(ResetPayloadSchema.parse(payload));
     } else if (message.event === RECONNECT_EVENT) {
       // The node is draining; the stream end that follows triggers the reconnect.
-    } else if (message.hasId) {
-      lastEventId = message.lastEventId;
+    } else {
+      // A frame without `id:` is a live-only signal (presence): handed on, the cursor left where it is.
+      if (message.hasId) lastEventId = message.lastEventId;
       options.onEvent(EventEnvelopeSchema.parse(payload));
     }
   }

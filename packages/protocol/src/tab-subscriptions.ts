@@ -58,9 +58,13 @@ export class TabSubscriptions {
         return this.attach(message.gen, new Set(message.topics), message.from);
       case 'event':
         for (const sub of this.served(message.gen)) {
-          if (!isAfter(message.event.id, sub.cursor)) continue;
-          // Every event of the stream moves the cursor, so a quiet topic never holds a resume back.
-          sub.cursor = message.event.id;
+          const { id } = message.event;
+          // A live-only signal (no id) moves no cursor; every stored event of the stream does,
+          // so a quiet topic never holds a resume back.
+          if (id !== undefined) {
+            if (!isAfter(id, sub.cursor)) continue;
+            sub.cursor = id;
+          }
           if (sub.topics.has(message.event.topic)) sub.handlers.onEvent(message.event);
         }
         return;

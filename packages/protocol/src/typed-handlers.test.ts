@@ -58,7 +58,7 @@ describe('typed event handlers', () => {
     const dispatch = createEventDispatcher({
       onEvent: (event) => {
         if (event.id === 'e-1') throw new Error('boom');
-        seen.push(Number(event.id.slice(2)));
+        seen.push(Number(event.id?.slice(2)));
       },
       onError: (error) => errors.push(error),
     });

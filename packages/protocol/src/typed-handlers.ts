@@ -62,7 +62,7 @@ export function createEventDispatcher<S extends EventSchemas = Record<never, nev
       const parsed = schema.safeParse(event.data);
       if (parsed.success) return handler({ ...event, data: parsed.data });
       if (handlers.onInvalid) return handlers.onInvalid(event, parsed.error);
-      const message = `event ${event.id} (${event.type}) does not match its schema`;
+      const message = `event ${event.id ?? 'without id (live-only)'} (${event.type}) does not match its schema`;
       handlers.onError?.(new SsehubError('invalid_event', message, undefined, { cause: parsed.error }));
     } catch (error) {
       // A throwing handler must not stop the events that follow, here or in other subscriptions.

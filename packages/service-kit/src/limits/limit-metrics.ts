@@ -13,6 +13,7 @@ export const LIMIT_NAMES = [
   'request_timeout',
   'admin_auth',
   'history_concurrency',
+  'presence_rate',
 ] as const;
 
 /** One of {@link LIMIT_NAMES}. */
