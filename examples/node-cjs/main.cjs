@@ -14,7 +14,8 @@ const {
 } = require('@ssehub/protocol');
 
 const baseUrl = process.env.SSEHUB_URL || 'http://localhost:8080';
-// A JWT whose claims allow these topics, unless the server makes `examples/**` public (PUBLIC_TOPICS).
+// The topic is under `rooms/`, which `pnpm start` lets anyone read and post to; a server that keeps it
+// closed needs SSEHUB_TOKEN, a JWT whose `ssehub` claim grants `rooms/*` (README, Security).
 const token = process.env.SSEHUB_TOKEN;
 const COUNT = 3;
 
@@ -50,7 +51,7 @@ async function inProcessBroker() {
 /** The typed client against a real server: subscribe, publish once live, receive every event once, in order. */
 function overHttp() {
   const client = createSsehubClient({ baseUrl, token });
-  const topic = `examples/cjs-${process.pid}-${Date.now()}`;
+  const topic = `rooms/example-cjs-${process.pid}-${Date.now()}`;
   const received = [];
   let allReceived;
   let started = false;
@@ -76,7 +77,11 @@ function overHttp() {
         received.push({ id: event.id, n: event.data.n });
         if (received.length === COUNT) allReceived();
       },
-      onError: (error) => console.error('subscription:', error.message),
+      // A refused stream (401/403, no server) ends the example at once with the server's reason.
+      onError: (error) => {
+        subscription.close();
+        reject(new Error(`subscription: ${error.message}`));
+      },
     });
   });
 }

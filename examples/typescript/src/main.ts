@@ -16,12 +16,13 @@ const CounterSchema = z.object({ n: z.number().int().nonnegative() });
 type Counter = z.infer<typeof CounterSchema>;
 
 const COUNT = 3;
-// SSEHUB_TOKEN: a JWT whose claims allow these topics, unless the server makes `examples/**` public.
+// The topic is under `rooms/`, which `pnpm start` lets anyone read and post to; a server that keeps it
+// closed needs SSEHUB_TOKEN, a JWT whose `ssehub` claim grants `rooms/*` (README, Security).
 const client = createSsehubClient({
   baseUrl: process.env['SSEHUB_URL'] ?? 'http://localhost:8080',
   token: process.env['SSEHUB_TOKEN'],
 });
-const topic = `examples/ts-${process.pid}-${Date.now()}`;
+const topic = `rooms/example-ts-${process.pid}-${Date.now()}`;
 
 /** Publishes `COUNT` counters once the stream is live and resolves with every counter received, in order. */
 function roundTrip(): Promise<{ ready: ReadyPayload; published: PublishResponse[]; received: Counter[] }> {
@@ -47,6 +48,11 @@ function roundTrip(): Promise<{ ready: ReadyPayload; published: PublishResponse[
         // `data` is `unknown` on the wire; the application's schema turns it into a Counter.
         received.push(CounterSchema.parse(event.data));
         if (received.length === COUNT) allReceived();
+      },
+      // A refused stream (401/403, no server) ends the example at once with the server's reason.
+      onError: (error: unknown) => {
+        subscription.close();
+        reject(new Error(`subscription: ${error instanceof Error ? error.message : String(error)}`));
       },
     });
   });

@@ -71,9 +71,9 @@ describe('the packed packages, installed by npm outside the workspace', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'ssehub-packed-'));
-    // The examples run without a token, as a first try against a local server would: their topics are public.
-    const open = { PUBLIC_TOPICS: 'examples/**', ANONYMOUS_PUBLISH_TOPICS: 'examples/**' };
-    [tarballs, server] = await Promise.all([installPacked(work), startStandalone(open)]);
+    // The examples run without a token against the default `pnpm start` settings, as a first try would:
+    // their rooms/ topics are the demo's public ones.
+    [tarballs, server] = await Promise.all([installPacked(work), startStandalone()]);
   });
   afterAll(async () => {
     await server?.stop();
