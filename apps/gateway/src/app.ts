@@ -144,6 +144,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       connection.enqueue(readyFrame({ node: config.NODE_ID, topics: request.topics, resumed, cursor }));
       connection.start(SSE_HEADERS);
     } catch (error) {
+      // A catch-up that already streamed ends like any stream: the client resumes from its last id.
+      if (connection.hasStarted) return connection.end();
       connection.close();
       if (res.headersSent || res.destroyed) return;
       if (error instanceof BrokerError && error.code === 'invalid_cursor') sendError(res, 'invalid_cursor', error.message);

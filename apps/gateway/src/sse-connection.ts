@@ -1,10 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { BrokerError } from '@ssehub/broker';
 import type { LiveSignal, StoredEvent, Subscription, SubscriptionListener } from '@ssehub/broker';
 import type { ResetReason } from '@ssehub/protocol';
 import type { EventsRequest } from './events-request.js';
 import { LAST_CHUNK, joinFrames, resetFrame, unframe, type WireFrame } from './frames.js';
 import { responseHead, type BodyFraming } from './response-head.js';
+import { SSE_HEADERS } from './sse-headers.js';
 import type { Flushable, WriteScheduler } from './write-scheduler.js';
 
 /** What a connection reports to its gateway. */
@@ -24,7 +26,8 @@ export interface SseConnectionHooks {
 /**
  * One SSE stream: frames are queued and written once per tick; the bytes queued in the socket are
  * bounded, and a consumer that stops reading is cut off so it never delays anyone else. It resumes
- * from its last id when it reconnects.
+ * from its last id when it reconnects. Catch-up is paced the same way: past half its buffer limit the stream
+ * starts writing and the broker waits for the socket to drain before it replays more history.
  *
  * Once started, the stream writes its own response head and then wire frames straight to the
  * socket: one `write` per tick, no per-write HTTP framing, no per-response header strings. While
@@ -61,6 +64,11 @@ export class SseConnection implements Flushable, SubscriptionListener {
     return !this.closed;
   }
 
+  /** True once the response head went out (at `start`, or earlier when catch-up filled the buffer). */
+  get hasStarted(): boolean {
+    return this.started;
+  }
+
   /** A live or replayed event of the subscription. */
   onEvent(event: StoredEvent): void {
     this.enqueue(this.hooks.frameFor(event));
@@ -78,8 +86,37 @@ export class SseConnection implements Flushable, SubscriptionListener {
   }
 
   onError(error: Error): void {
+    // Too many live events came while its catch-up waited for it: a slow consumer, not a broker fault.
+    if (error instanceof BrokerError && error.code === 'slow_consumer') return this.cutOff();
     this.hooks.onBrokerError(this, error);
     this.end();
+  }
+
+  /**
+   * Catch-up asks after each replayed event. Past half the buffer limit, what is queued is written (the
+   * stream starts if it had not) and catch-up waits until the socket drained; a stream that closes
+   * meanwhile rejects, which ends the subscription. Half, so that catch-up alone never leaves more than
+   * the limit unsent: the held live events decide whether a stalled catch-up is a slow consumer.
+   */
+  backpressure(): Promise<void> | undefined {
+    if (this.closed) return Promise.reject(new Error('the stream closed during catch-up'));
+    const socket = this.socket;
+    if (this.pendingBytes + (socket?.writableLength ?? 0) <= this.maxBufferBytes / 2) return undefined;
+    if (socket === null) this.start(SSE_HEADERS);
+    else this.writeQueued(socket);
+    const started = this.socket;
+    if (this.closed || started === null) return Promise.reject(new Error('the stream closed during catch-up'));
+    if (!started.writableNeedDrain) return undefined;
+    return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        started.off('drain', settle);
+        started.off('close', settle);
+        if (this.closed) reject(new Error('the stream closed during catch-up'));
+        else resolve();
+      };
+      started.on('drain', settle);
+      started.on('close', settle);
+    });
   }
 
   /** Queues a frame; written at the end of this tick once the stream started. */
@@ -94,6 +131,8 @@ export class SseConnection implements Flushable, SubscriptionListener {
 
   /** Sends the head and everything queued so far (retry, reset, catch-up, ready) in one write. */
   start(headers: Readonly<Record<string, string>>): void {
+    // Catch-up may have started it already; what was queued since goes out with the next flush.
+    if (this.started) return;
     const socket = this.res.socket;
     if (this.closed || socket === null || socket.destroyed) return this.close();
     this.socket = socket;
@@ -114,6 +153,11 @@ export class SseConnection implements Flushable, SubscriptionListener {
     const unsent = socket.writableLength;
     if (unsent <= this.maxBufferBytes) this.allowance = this.maxBufferBytes;
     else if (unsent > this.allowance) return this.cutOff();
+    this.writeQueued(socket);
+  }
+
+  private writeQueued(socket: Socket): void {
+    if (this.first === null) return;
     const frames = this.queuedCount();
     socket.write(this.take());
     this.hooks.onWritten(frames);

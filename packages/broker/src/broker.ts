@@ -46,6 +46,12 @@ export interface SubscriptionListener {
   onReset?(reason: ResetReason): void;
   /** The subscription broke (broker lost, log recreated); no more events follow. */
   onError?(error: Error): void;
+  /**
+   * Asked after each event replayed during catch-up: a promise while the listener holds all it may (its
+   * client reads slowly), settled once it can take more, rejected if it went away; else undefined.
+   * Catch-up then reads on from there, so history the listener could not take is never held.
+   */
+  backpressure?(): Promise<void> | undefined;
 }
 
 /** A live subscription. */

@@ -15,8 +15,10 @@ import { assertSameRequest } from './idempotent-replay.js';
 import { LocalSubscriber } from './local-subscriber.js';
 import { TopicFanout } from './topic-fanout.js';
 
-/** Events read per history round trip during catch-up. @default 500 */
+/** Events read per history round trip during catch-up, at most. @default 500 */
 export const CATCH_UP_PAGE_SIZE = 500;
+/** Events of a subscription's first catch-up read; each read after one the listener took whole doubles it. @default 50 */
+export const CATCH_UP_FIRST_PAGE_SIZE = 50;
 
 function parseCursor(value: string): Cursor {
   const cursor = decodeCursor(value);
@@ -85,15 +87,30 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
     }
   }
 
-  async function catchUp(subscriber: LocalSubscriber, after: number): Promise<boolean> {
-    let first = true;
-    for (;;) {
-      const page = await backend.read(subscriber.topics, after, CATCH_UP_PAGE_SIZE);
+  /**
+   * Replays history after `subscriber.lastSeq` in pages paced by the listener: when it is full, the rest
+   * of the page is dropped and read again once it has room, never more than it took last time. So a
+   * client that reads slowly costs its own buffer, not its share of the retained history.
+   */
+  async function catchUp(subscriber: LocalSubscriber): Promise<boolean> {
+    let limit = CATCH_UP_FIRST_PAGE_SIZE;
+    let waited = false;
+    for (let first = true; ; first = false) {
+      const after = subscriber.lastSeq;
+      const page = await backend.read(subscriber.topics, after, limit);
       if (first && page.truncated) return false;
-      first = false;
-      subscriber.replay(page.events);
-      if (page.events.length < CATCH_UP_PAGE_SIZE) return true;
-      after = page.events[page.events.length - 1]!.seq;
+      // Trimmed while the client held catch-up back: a gap, so the stream ends and resumes with a reset.
+      if (waited && page.truncated) throw new BrokerError('unavailable', 'events were trimmed while the catch-up waited for the client');
+      const full = subscriber.replay(page.events);
+      if (subscriber.isClosed) return true;
+      if (full === undefined) {
+        if (page.events.length < limit) return true;
+        limit = Math.min(CATCH_UP_PAGE_SIZE, limit * 2);
+        continue;
+      }
+      limit = Math.max(1, page.events.filter((event) => event.seq > after && event.seq <= subscriber.lastSeq).length);
+      waited = true;
+      await full;
     }
   }
 
@@ -115,7 +132,7 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
           subscriber.reset('epoch');
         } else {
           subscriber.lastSeq = position;
-          resumed = await catchUp(subscriber, position);
+          resumed = await catchUp(subscriber);
           if (!resumed) {
             subscriber.lastSeq = head.seq;
             subscriber.reset('retention');

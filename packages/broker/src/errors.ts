@@ -6,6 +6,7 @@ export type BrokerErrorCode =
   | 'invalid_cursor'
   | 'epoch_changed'
   | 'idempotency_conflict'
+  | 'slow_consumer'
   | 'closed';
 
 /** The one error class of @ssehub/broker. */

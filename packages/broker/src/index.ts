@@ -22,6 +22,7 @@ export type {
 } from './broker.js';
 export { BrokerError, type BrokerErrorCode } from './errors.js';
 export { composeBroker, CATCH_UP_PAGE_SIZE } from './compose-broker.js';
+export { MAX_HELD_LIVE_EVENTS } from './local-subscriber.js';
 export { createBroker, parseBrokerUrl, BROKER_SCHEMES, type CreateBrokerOptions } from './create-broker.js';
 export { IdempotencyCache } from './idempotency-cache.js';
 export { mergePages } from './merge-pages.js';

@@ -1,4 +1,8 @@
 import type { LiveSignal, StoredEvent, Subscription, SubscriptionListener } from './broker.js';
+import { BrokerError } from './errors.js';
+
+/** Live events one subscription may hold while it catches up; one more ends it as a slow consumer. @default 10000 */
+export const MAX_HELD_LIVE_EVENTS = 10_000;
 
 /**
  * One subscription's seam between history and live: live events are held back while history is
@@ -27,6 +31,12 @@ export class LocalSubscriber implements Subscription {
   deliver(event: StoredEvent): void {
     if (this.closed) return;
     if (this.held) {
+      // A client that holds its catch-up back must not make the node keep every live event meanwhile:
+      // it is cut off and resumes from its last id, like any slow consumer.
+      if (this.held.length >= MAX_HELD_LIVE_EVENTS) {
+        this.held = [];
+        return this.fail(new BrokerError('slow_consumer', 'too many live events arrived while the subscription caught up'));
+      }
       this.held.push(event);
       return;
     }
@@ -45,14 +55,25 @@ export class LocalSubscriber implements Subscription {
     this.listener.onSignal?.(signal);
   }
 
-  /** Events read from history during catch-up, oldest first. */
-  replay(events: readonly StoredEvent[]): void {
+  /** True once failed or closed: catch-up stops reading. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Events read from history during catch-up, oldest first. Stops after the event that filled the
+   * listener and answers its promise of room: the caller reads on from `lastSeq` once it settles.
+   */
+  replay(events: readonly StoredEvent[]): Promise<void> | undefined {
     for (const event of events) {
-      if (this.closed) return;
+      if (this.closed) return undefined;
       if (event.seq <= this.lastSeq) continue;
       this.lastSeq = event.seq;
       this.listener.onEvent(event);
+      const full = this.listener.backpressure?.();
+      if (full !== undefined) return full;
     }
+    return undefined;
   }
 
   reset(reason: 'retention' | 'epoch'): void {

@@ -1,7 +1,8 @@
 import { decodeCursor } from '@ssehub/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Broker, RetentionOptions } from '../src/broker.js';
+import type { Broker, RetentionOptions, StoredEvent, SubscriptionListener, Subscription } from '../src/broker.js';
 import { BrokerError } from '../src/errors.js';
+import { MAX_HELD_LIVE_EVENTS } from '../src/local-subscriber.js';
 import { collect, expectSequence } from './helpers/collect.js';
 import { publishNumbered, range } from './helpers/numbered.js';
 import { uniquePrefix } from './helpers/unique-prefix.js';
@@ -91,6 +92,50 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       await sub.waitFor(350);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expectSequence(sub.events, range(50, 400));
+    });
+
+    it('paces catch-up by the listener: nothing more while it is full, then every event once across the seam', async () => {
+      const b = await broker();
+      const before = await publishBatches(b, 'rooms/a', 0, 600);
+      const events: StoredEvent[] = [];
+      let release: (() => void) | undefined;
+      const listener: SubscriptionListener = {
+        onEvent: (event) => events.push(event),
+        // Full after every 7th event; the test decides when there is room again.
+        backpressure: () => (events.length % 7 === 0 ? new Promise<void>((resolve) => (release = resolve)) : undefined),
+      };
+      const subscribing = b.subscribe({ topics: ['rooms/a'], after: before[0]!.id }, listener);
+      await until(() => release !== undefined, 'the listener to fill');
+      const live = await publishBatches(b, 'rooms/a', 600, 700);
+      expect(events).toHaveLength(7);
+      const takeRelease = (): (() => void) | undefined => {
+        const taken = release;
+        release = undefined;
+        return taken;
+      };
+      while (!(await settledOrRelease(subscribing, takeRelease)));
+      const sub = await subscribing;
+      expect(sub.resumed).toBe(true);
+      await until(() => events.length >= 699, `699 events (have ${events.length})`);
+      expectSequence(events, range(1, 700));
+      expect(live).toHaveLength(100);
+      sub.close();
+    });
+
+    it('ends a subscriber as a slow consumer when more live events than it may hold arrive while its catch-up waits', async () => {
+      const b = await broker();
+      const before = await publishBatches(b, 'rooms/a', 0, 3);
+      const errors: Error[] = [];
+      const listener: SubscriptionListener = {
+        onEvent: () => {},
+        onError: (error) => errors.push(error),
+        backpressure: () => new Promise<void>(() => {}),
+      };
+      void b.subscribe({ topics: ['rooms/a'], after: before[0]!.id }, listener).catch(() => {});
+      await publishBatches(b, 'rooms/a', 3, 3 + MAX_HELD_LIVE_EVENTS + 1);
+      await until(() => errors.length > 0, 'the slow-consumer error', 30_000);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ code: 'slow_consumer' });
     });
 
     it('resumes across topics from one cursor', async () => {
@@ -303,4 +348,20 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       await expect(b.ping()).resolves.toBeUndefined();
     });
   });
+}
+
+/** Publishes `{ n }` for n in [from, to), a hundred per batch. */
+async function publishBatches(broker: Broker, topic: string, from: number, to: number): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for (let start = from; start < to; start += 100) {
+    out.push(...(await broker.publish(range(start, Math.min(to, start + 100)).map((n) => ({ topic, type: 'test.n', data: { n } })))));
+  }
+  return out;
+}
+
+/** True once `subscribing` settled; else gives the listener room (when it waits for some) and answers false. */
+async function settledOrRelease(subscribing: Promise<Subscription>, takeRelease: () => (() => void) | undefined): Promise<boolean> {
+  const settled = await Promise.race([subscribing.then(() => true), new Promise<false>((resolve) => setImmediate(() => resolve(false)))]);
+  if (!settled) takeRelease()?.();
+  return settled;
 }
