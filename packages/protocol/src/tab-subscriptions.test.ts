@@ -45,6 +45,19 @@ describe('a tab\'s subscriptions on a shared stream', () => {
     expect(sub.cursor).toBe(id(2));
   });
 
+  it('delivers a live-only signal (no id) to the subscriptions of its topic without moving a cursor', () => {
+    const tab = new TabSubscriptions();
+    const { log, handlers } = recorder();
+    const sub = tab.add('t:1', ['rooms/a'], id(1), handlers);
+    tab.receive({ kind: 'stream', gen: 'g1', topics: ['rooms/a'], from: id(1) });
+    tab.receive({ kind: 'event', gen: 'g1', event: { topic: 'rooms/a', type: 'presence.join', data: { user: 'ana' }, ts: 0 } });
+    tab.receive({ kind: 'event', gen: 'g1', event: { topic: 'rooms/b', type: 'presence.join', data: { user: 'bo' }, ts: 0 } });
+    expect(sub.cursor).toBe(id(1));
+    tab.receive({ kind: 'event', gen: 'g1', event: event(2) });
+    expect(log).toEqual(['event undefined', `event ${id(2)}`]);
+    expect(sub.cursor).toBe(id(2));
+  });
+
   it('waits for a stream from its own cursor instead of joining one that starts later', () => {
     const tab = new TabSubscriptions();
     const { log, handlers } = recorder();
