@@ -9,7 +9,7 @@ import {
   type PublishRequest,
   type PublishResponse,
 } from './api.js';
-import { ErrorBodySchema, SsehubError } from './errors.js';
+import { errorFromResponse, fetchOrExplain } from './http-error.js';
 import { noteRetryAfter, withRetries, type RetryOptions } from './publish-retry.js';
 import { randomId } from './random-id.js';
 import { createSubscriber, type ClientSubscribeOptions, type SubscribeTarget } from './subscriber.js';
@@ -73,17 +73,14 @@ export function createSsehubClient(options: SsehubClientOptions = {}): SsehubCli
   }
 
   async function request<T>(schema: z.ZodType<T>, path: string, init: RequestInit = {}): Promise<T> {
-    const response = await doFetch(`${baseUrl}${path}`, init);
-    const body: unknown = await response.json().catch(() => undefined);
+    const url = `${baseUrl}${path}`;
+    const response = await fetchOrExplain(doFetch, url, init);
     if (!response.ok) {
-      const parsed = ErrorBodySchema.safeParse(body);
-      const error = parsed.success
-        ? new SsehubError(parsed.data.error.code, parsed.data.error.message, response.status)
-        : new SsehubError('internal', `HTTP ${response.status} from ${path}`, response.status);
+      const error = await errorFromResponse(response, url);
       noteRetryAfter(error, response.headers.get('retry-after'));
       throw error;
     }
-    return schema.parse(body);
+    return schema.parse(await response.json());
   }
 
   function post<T>(schema: z.ZodType<T>, path: string, body: unknown, call?: PublishCallOptions): Promise<T> {

@@ -43,12 +43,15 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
 /** An error an ssehub API answered with, or a protocol rule a value broke. */
 export class SsehubError extends Error {
   override readonly name = 'SsehubError';
+  /** The URL that answered with it, when it came from a server. */
+  readonly url: string | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; url?: string },
   ) {
     super(message, options);
+    this.url = options?.url;
   }
 }

@@ -7,7 +7,9 @@ import {
   type ReadyPayload,
   type ResetPayload,
 } from './api.js';
+import { SsehubError } from './errors.js';
 import { EventEnvelopeSchema, type EventEnvelope } from './event.js';
+import { errorFromResponse, fetchOrExplain } from './http-error.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
 
 /** Where a subscription stands. */
@@ -27,7 +29,10 @@ export interface SubscribeOptions {
   onReady?(payload: ReadyPayload): void;
   onReset?(payload: ResetPayload): void;
   onStateChange?(state: ConnectionState): void;
-  /** A failed attempt; the subscription retries by itself. */
+  /**
+   * A failed attempt: the subscription retries by itself, except after a 401 or 403 (an
+   * {@link SsehubError} with the server's code, message, status and the URL), which closes it for good.
+   */
   onError?(error: unknown): void;
 }
 
@@ -43,11 +48,18 @@ export const DEFAULT_RETRY_MS = 1000;
 /** Longest reconnection delay honoured, whatever `retry:` says. @default 600000 */
 const MAX_RETRY_MS = 600_000;
 
+/** True for an answer that retrying with the same credentials cannot change: 401 and 403. */
+function isRefused(error: unknown): error is SsehubError {
+  return error instanceof SsehubError && (error.status === 401 || error.status === 403);
+}
+
 /** Opens an SSE subscription over fetch (so it can send headers) and keeps it open. */
 export function subscribe(options: SubscribeOptions): Subscription {
   let lastEventId = options.lastEventId;
   let state: ConnectionState = 'connecting';
   let retryMs = DEFAULT_RETRY_MS;
+  // A 401 is retried once at once, with the headers (and a token function) read again; reset once connected.
+  let tokenRefreshed = false;
   const abort = new AbortController();
 
   function setState(next: ConnectionState): void {
@@ -83,8 +95,10 @@ export function subscribe(options: SubscribeOptions): Subscription {
     if (options.user) query.set('user', options.user);
     const headers: Record<string, string> = { ...options.headers(), accept: 'text/event-stream' };
     if (lastEventId) headers['last-event-id'] = lastEventId;
-    const response = await options.fetch(`${options.url}?${query}`, { headers, signal: abort.signal });
-    if (!response.ok || !response.body) throw new Error(`subscribe failed with HTTP ${response.status}`);
+    const url = `${options.url}?${query}`;
+    const response = await fetchOrExplain(options.fetch, url, { headers, signal: abort.signal });
+    if (!response.ok || !response.body) throw await errorFromResponse(response, url);
+    tokenRefreshed = false;
     const parser = createSseParser({
       onMessage: (message) => {
         try {
@@ -111,7 +125,14 @@ export function subscribe(options: SubscribeOptions): Subscription {
       try {
         await connectOnce();
       } catch (error) {
-        if (!abort.signal.aborted) options.onError?.(error);
+        if (abort.signal.aborted) break;
+        if (isRefused(error) && error.status === 401 && !tokenRefreshed) {
+          tokenRefreshed = true;
+          continue;
+        }
+        options.onError?.(error);
+        // Refused credentials stay refused: retrying forever would only hammer the server.
+        if (isRefused(error)) break;
       }
       if (abort.signal.aborted) break;
       setState('reconnecting');
