@@ -8,6 +8,8 @@ export interface ShellCommand {
   readonly child: ChildProcess;
   /** What it printed so far (stdout and stderr, the last 200 KB). */
   output(): string;
+  /** Its stdout alone (the last 200 KB): what a command's answer is, without progress on stderr. */
+  stdout(): string;
   /** Resolves with its exit code once `sh` ended. */
   readonly exited: Promise<number | null>;
   /** Resolves when `predicate` holds for the output; rejects when the command exits first or after `timeoutMs`. */
@@ -28,11 +30,15 @@ export function runShell(command: string, env: Record<string, string> = {}): She
     detached: true,
   });
   let output = '';
+  let stdout = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
     for (const listener of listeners) listener();
   };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout = (stdout + chunk.toString()).slice(-OUTPUT_LIMIT);
+  });
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -48,6 +54,7 @@ export function runShell(command: string, env: Record<string, string> = {}): She
   return {
     child,
     output: () => output,
+    stdout: () => stdout,
     exited,
     waitForOutput(predicate, what, timeoutMs = 120_000) {
       return new Promise((resolve, reject) => {
