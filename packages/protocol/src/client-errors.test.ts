@@ -96,12 +96,15 @@ describe('the typed client facing refusals and errors', () => {
     watched.subscription.close();
   });
 
-  it('stops a subscription answered 403 at once', async () => {
+  it.each([false, true])('stops a subscription answered 403 at once (shared connection: %s)', async (share) => {
     const server = await serve(jsonError(403, 'forbidden', 'the token does not allow to subscribe to "rooms/a"'));
-    const watched = watch(createSsehubClient({ baseUrl: server.url, share: false, token: 'static' }));
+    const watched = watch(createSsehubClient({ baseUrl: server.url, share, token: 'static' }));
     await watched.ended;
     expect(server.authorizations).toHaveLength(1);
-    expect(watched.errors).toEqual([expect.objectContaining({ code: 'forbidden', status: 403, message: 'the token does not allow to subscribe to "rooms/a"' })]);
+    expect(watched.errors).toHaveLength(1);
+    expect(watched.errors[0]).toBeInstanceOf(SsehubError);
+    expect(watched.errors[0]).toMatchObject({ code: 'forbidden', status: 403, message: 'the token does not allow to subscribe to "rooms/a"', url: `${server.url}/v1/events?topic=rooms%2Fa` });
+    watched.subscription.close();
   });
 
   it('reports a server that is down with its URL, and keeps retrying', async () => {

@@ -1,4 +1,31 @@
-import { ErrorBodySchema, SsehubError } from './errors.js';
+import { ErrorBodySchema, SsehubError, type ErrorCode } from './errors.js';
+
+/** True for an answer that retrying with the same credentials cannot change: 401 and 403. */
+export function isRefused(error: unknown): error is SsehubError {
+  return error instanceof SsehubError && (error.status === 401 || error.status === 403);
+}
+
+/** An error as plain fields, so it crosses a BroadcastChannel whole; `refused` per {@link isRefused}. */
+export interface ErrorFields {
+  readonly message: string;
+  readonly code?: ErrorCode;
+  readonly status?: number;
+  readonly url?: string;
+  readonly refused?: boolean;
+}
+
+/** The fields of `error`. */
+export function errorFields(error: unknown): ErrorFields {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof SsehubError)) return { message };
+  return { message, code: error.code, status: error.status, url: error.url, refused: isRefused(error) };
+}
+
+/** The error `fields` describe: an {@link SsehubError} again when they carry a code. */
+export function errorFromFields(fields: ErrorFields): Error {
+  if (fields.code === undefined) return new Error(fields.message);
+  return new SsehubError(fields.code, fields.message, fields.status, fields.url === undefined ? undefined : { url: fields.url });
+}
 
 /**
  * The {@link SsehubError} an error answer stands for: the server's `code` and `message` from its JSON

@@ -1,5 +1,6 @@
 import type { ReadyPayload, ResetPayload } from './api.js';
 import type { EventEnvelope } from './event.js';
+import type { ErrorFields } from './http-error.js';
 import type { ConnectionState } from './subscription.js';
 
 /** One subscription of a tab, as the leader needs to know it. */
@@ -27,7 +28,8 @@ export type HubMessage =
   | { readonly kind: 'ready'; readonly gen: string; readonly payload: ReadyPayload; readonly planned: boolean }
   | { readonly kind: 'reset'; readonly gen: string; readonly payload: ResetPayload }
   | { readonly kind: 'reconnecting'; readonly gen: string }
-  | { readonly kind: 'error'; readonly gen: string; readonly message: string };
+  /** `refused`: the server refused the credentials (401/403); the stream is over and its subscriptions close. */
+  | ({ readonly kind: 'error'; readonly gen: string } & ErrorFields);
 
 /** The callbacks of one subscription inside a shared connection. */
 export interface StreamHandlers {

@@ -1,6 +1,7 @@
 import type { ReadyPayload } from './api.js';
 import { isAfter, isBefore, oldestCursor } from './event-id-order.js';
 import type { HubMessage, StreamHandlers, SubscriptionWant } from './hub-messages.js';
+import { errorFields } from './http-error.js';
 import type { Subscription } from './subscription.js';
 
 /** Opens one SSE stream (the plain {@link subscribe} bound to a server). */
@@ -147,7 +148,7 @@ export class StreamLeader {
         post({ kind: 'reconnecting', gen });
       },
       onError: (error) => {
-        if (current()) post({ kind: 'error', gen, message: error instanceof Error ? error.message : String(error) });
+        if (current()) post({ kind: 'error', gen, ...errorFields(error) });
       },
     };
   }

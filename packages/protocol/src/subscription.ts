@@ -7,9 +7,9 @@ import {
   type ReadyPayload,
   type ResetPayload,
 } from './api.js';
-import { SsehubError } from './errors.js';
+import type { SsehubError } from './errors.js';
 import { EventEnvelopeSchema, type EventEnvelope } from './event.js';
-import { errorFromResponse, fetchOrExplain } from './http-error.js';
+import { errorFromResponse, fetchOrExplain, isRefused } from './http-error.js';
 import { createSseParser, type SseMessage } from './sse-parser.js';
 
 /** Where a subscription stands. */
@@ -47,11 +47,6 @@ export interface Subscription {
 export const DEFAULT_RETRY_MS = 1000;
 /** Longest reconnection delay honoured, whatever `retry:` says. @default 600000 */
 const MAX_RETRY_MS = 600_000;
-
-/** True for an answer that retrying with the same credentials cannot change: 401 and 403. */
-function isRefused(error: unknown): error is SsehubError {
-  return error instanceof SsehubError && (error.status === 401 || error.status === 403);
-}
 
 /** Opens an SSE subscription over fetch (so it can send headers) and keeps it open. */
 export function subscribe(options: SubscribeOptions): Subscription {

@@ -1,5 +1,6 @@
 import { isAfter, isBefore, sameLog } from './event-id-order.js';
 import type { HubMessage, StreamHandlers, SubscriptionWant } from './hub-messages.js';
+import { errorFromFields } from './http-error.js';
 import type { ConnectionState } from './subscription.js';
 
 /** One subscription of this tab inside a shared connection. */
@@ -91,7 +92,10 @@ export class TabSubscriptions {
         }
         return;
       case 'error':
-        for (const sub of this.served(message.gen)) sub.handlers.onError?.(new Error(message.message));
+        for (const sub of this.served(message.gen)) {
+          sub.handlers.onError?.(errorFromFields(message));
+          if (message.refused) setState(sub, 'closed');
+        }
         return;
       default:
         return;
