@@ -1,10 +1,18 @@
 // Each app started exactly as the README says (turbo, pnpm --filter, turbo dev), configured only by
 // environment variables: the port, the broker, the node id and the access settings must all arrive.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort, openSse, waitForHttp, startNats, startRedis, type NatsServer, type RedisServer } from '@ssehub/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turboPassThroughEnv, variablesTheAppsRead } from './support/app-env.js';
 import { jsonLogLines, runShell, type ShellCommand } from './support/shell-command.js';
+import { REPO_ROOT } from './support/standalone.js';
+
+const run = promisify(execFile);
 
 /** Variables turbo.json passes through that no config schema reads, each with its reason. */
 const PASSED_THROUGH_FOR_NODE = ['NODE_OPTIONS'];
@@ -150,6 +158,37 @@ describe.each(CASES)('$app started by "$runner" over $broker', ({ app, runner, b
       );
     });
   }
+});
+
+describe('mistakes at start, in one line', () => {
+  it.each(['gateway', 'ingest', 'web', 'standalone'])('the start script of an unbuilt %s says to run pnpm build, with no stack trace', async (app) => {
+    // The app's folder and the check its script calls, laid out as in the repository but with nothing
+    // built; the script runs through sh, as pnpm runs it (pnpm itself would first install there).
+    const root = mkdtempSync(join(tmpdir(), 'ssehub-unbuilt-'));
+    try {
+      const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'apps', app, 'package.json'), 'utf8')) as { scripts: { start: string } };
+      mkdirSync(join(root, 'apps', app), { recursive: true });
+      cpSync(join(REPO_ROOT, 'scripts'), join(root, 'scripts'), { recursive: true });
+      const failed = await run('sh', ['-c', manifest.scripts.start], { cwd: join(root, 'apps', app) }).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stderr.trim()).toMatch(new RegExp(`^ssehub ${app}: dist[^\\n]* is not built yet: run "pnpm build"[^\\n]*$`));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['gateway', 'ingest', 'web'])('%s refuses a HOST that is no address, naming the variable', async (app) => {
+    const main = join(REPO_ROOT, 'apps', app, app === 'web' ? 'dist-node/main.js' : 'dist/main.js');
+    const failed = await run(process.execPath, [main], { env: { ...process.env, HOST: 'http://0.0.0.0', PORT: String(await freePort()) } }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr.trim()).toMatch(new RegExp(`^ssehub ${app}: invalid configuration: HOST: expected an IP address[^\\n]*$`));
+  });
 });
 
 function listeningLine(output: string): Record<string, unknown> | undefined {
