@@ -4,7 +4,18 @@ import { freePort, startProcess, waitForHttp, type RunningProcess } from '@ssehu
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { K8S_DIR, MODELS, envNamesReadBy, loadManifests, unknownFieldErrors, type Manifest } from './support/k8s-manifests.js';
+import {
+  GATEWAY_API_DIR,
+  GATEWAY_API_DURATION,
+  K8S_DIR,
+  MODELS,
+  envNamesReadBy,
+  httpRouteErrors,
+  loadManifests,
+  renderKustomization,
+  unknownFieldErrors,
+  type Manifest,
+} from './support/k8s-manifests.js';
 import { REPO_ROOT } from './support/standalone.js';
 
 const APPS = ['gateway', 'ingest', 'web'] as const;
@@ -20,7 +31,10 @@ const appOf = (container: IContainer): App => {
 const matches = (selector: Record<string, string>, labels: Record<string, string> = {}): boolean =>
   Object.entries(selector).every(([key, value]) => labels[key] === value);
 
-describe('deploy/k8s manifests', () => {
+describe('deploy/k8s manifests, as `kubectl kustomize deploy/k8s` renders them', () => {
+  /** Every object of every file, the example Secret included. */
+  let sources: Manifest[];
+  /** What `kubectl apply -k deploy/k8s` applies. */
   let manifests: Manifest[];
   let deployments: Manifest[];
   let config: Record<string, string>;
@@ -29,14 +43,15 @@ describe('deploy/k8s manifests', () => {
   const containers = (deployment: Manifest): IContainer[] => deployment.spec.template.spec.containers;
 
   beforeAll(async () => {
-    manifests = await loadManifests();
+    sources = await loadManifests();
+    manifests = await renderKustomization(K8S_DIR, sources);
     deployments = byKind('Deployment');
     config = find('ConfigMap', 'ssehub-config')?.data ?? {};
   });
 
   it('validates every object against the Kubernetes OpenAPI schema of its kind', () => {
     expect(manifests.length).toBeGreaterThan(10);
-    for (const manifest of manifests) {
+    for (const manifest of sources) {
       const { file, ...object } = manifest;
       const Model = MODELS[`${object.apiVersion}/${object.kind}`];
       if (!Model) throw new Error(`${file}: no schema registered for ${object.apiVersion} ${object.kind}`);
@@ -45,23 +60,28 @@ describe('deploy/k8s manifests', () => {
   });
 
   it('has no unknown or misspelt fields (TypeScript excess-property check against the same models)', async () => {
-    expect(await unknownFieldErrors(manifests)).toEqual([]);
+    expect(await unknownFieldErrors(sources)).toEqual([]);
   });
 
-  it('kustomization lists every manifest but the example Secret, and retags the images the Deployments use', async () => {
+  it('kustomization renders every manifest but the example Secret, in the ssehub namespace, with the images retagged', async () => {
     const kustomization = parseYaml(await readFile(join(K8S_DIR, 'kustomization.yaml'), 'utf8')) as {
       resources: string[];
       images: { name: string }[];
     };
-    const files = [...new Set(manifests.map((m) => m.file))].filter((file) => !file.endsWith('.example.yaml'));
+    const files = [...new Set(sources.map((m) => m.file))].filter((file) => !file.endsWith('.example.yaml'));
     expect([...kustomization.resources].sort()).toEqual(files.sort());
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual(
+      sources.filter((m) => !m.file.endsWith('.example.yaml')).map((m) => `${m.kind}/${m.metadata.name}`).sort(),
+    );
+    for (const m of manifests) expect(m.kind === 'Namespace' ? m.metadata.name : (m.metadata as { namespace?: string }).namespace, `${m.kind} ${m.metadata.name}`).toBe('ssehub');
+    for (const d of deployments) for (const c of containers(d)) expect(c.image, c.name).toMatch(/^ssehub\/(gateway|ingest|web):0\.1\.0$/);
     const images = deployments.flatMap((d) => containers(d).map((c) => c.image!.split(':')[0]));
     expect(kustomization.images.map((image) => image.name).sort()).toEqual([...new Set(images)].sort());
   });
 
   it('gives every pod a termination grace longer than its preStop sleep plus its drain', async () => {
     const webMain = await readFile(join(REPO_ROOT, 'apps/web/src/main.ts'), 'utf8');
-    const webDeadlineS = Number(/SHUTDOWN_DEADLINE_MS = ([\d_]+)/.exec(webMain)?.[1]?.replaceAll('_', '') ?? Number.NaN) / 1000;
+    const webDeadlineS = Number(/DRAIN_DEADLINE_S = ([\d_]+)/.exec(webMain)?.[1]?.replaceAll('_', '') ?? Number.NaN);
     for (const deployment of deployments) {
       const grace: number = deployment.spec.template.spec.terminationGracePeriodSeconds ?? 30;
       for (const container of containers(deployment)) {
@@ -113,7 +133,8 @@ describe('deploy/k8s manifests', () => {
         for (const probe of probes) expect(ports.has(String(probe!.httpGet?.port)), `${container.name} probe port`).toBe(true);
         for (const variable of container.env ?? []) {
           const ref = variable.valueFrom?.secretKeyRef;
-          if (ref) expect(find('Secret', ref.name!)?.stringData, `Secret ${ref.name}`).toHaveProperty(ref.key);
+          const secret = sources.find((m) => m.kind === 'Secret' && m.metadata.name === ref?.name);
+          if (ref) expect(secret?.stringData, `Secret ${ref.name}`).toHaveProperty(ref.key);
         }
       }
     }
@@ -196,5 +217,50 @@ describe('deploy/k8s manifests', () => {
         }
       }
     });
+  });
+});
+
+describe('deploy/k8s-gateway-api, as `kubectl kustomize deploy/k8s-gateway-api` renders it', () => {
+  let base: Manifest[];
+  let rendered: Manifest[];
+  let route: Manifest;
+  const key = (m: Manifest): string => `${m.kind}/${m.metadata.name}`;
+
+  beforeAll(async () => {
+    base = await renderKustomization(K8S_DIR, await loadManifests());
+    rendered = await renderKustomization(GATEWAY_API_DIR, [...(await loadManifests()), ...(await loadManifests(GATEWAY_API_DIR))]);
+    route = rendered.find((m) => m.kind === 'HTTPRoute')!;
+  });
+
+  it('is deploy/k8s with one valid HTTPRoute in place of the Ingress objects', () => {
+    expect(rendered.map(key).sort()).toEqual([...base.filter((m) => m.kind !== 'Ingress').map(key), 'HTTPRoute/ssehub'].sort());
+    expect(httpRouteErrors(route)).toEqual([]);
+    expect((route.metadata as { namespace?: string }).namespace).toBe('ssehub');
+    expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'ssehub' }]);
+  });
+
+  it('routes every Ingress path to the same Service, on the port the Service names', () => {
+    const services = base.filter((m) => m.kind === 'Service');
+    const servicePort = (name: string, portName: string): number | undefined =>
+      services.find((s) => s.metadata.name === name)?.spec.ports.find((p: { name: string }) => p.name === portName)?.port;
+    const ingressPaths = base.filter((m) => m.kind === 'Ingress').flatMap((ingress) => ingress.spec.rules.flatMap((rule: any) => rule.http.paths));
+    expect(ingressPaths.length).toBeGreaterThan(0);
+    for (const { path, pathType, backend } of ingressPaths) {
+      const type = pathType === 'Exact' ? 'Exact' : 'PathPrefix';
+      const rule = route.spec.rules.find((r: any) => r.matches.some((m: any) => m.path.type === type && m.path.value === path));
+      expect(rule, `an HTTPRoute rule for ${type} ${path}`).toBeDefined();
+      expect(rule.backendRefs.map((ref: any) => [ref.name, ref.port]), path).toEqual([
+        [backend.service.name, servicePort(backend.service.name, backend.service.port.name)],
+      ]);
+    }
+    const matched = route.spec.rules.flatMap((r: any) => r.matches.map((m: any) => m.path.value)).sort();
+    expect(matched).toEqual(ingressPaths.map((p: any) => p.path).sort());
+  });
+
+  it('turns the request timeouts off on /v1/events (a stream lives for hours) and bounds them on the other API paths', () => {
+    const ruleFor = (path: string): any => route.spec.rules.find((r: any) => r.matches.some((m: any) => m.path.value === path));
+    expect(ruleFor('/v1/events').timeouts).toEqual({ request: '0s', backendRequest: '0s' });
+    for (const path of ['/v1/presence', '/v1/admin', '/v1']) expect(ruleFor(path).timeouts?.request, path).toMatch(GATEWAY_API_DURATION);
+    expect(route.spec.rules.some((r: any) => r.filters?.length), 'no filters (sessions stay unpinned, bodies untouched)').toBe(false);
   });
 });

@@ -11,11 +11,14 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
+import { requireBinary } from '@ssehub/testkit';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from './standalone.js';
 
 /** Where the manifests live. */
 export const K8S_DIR = join(REPO_ROOT, 'deploy/k8s');
+/** The Gateway API variant: deploy/k8s with an HTTPRoute in place of the Ingress objects. */
+export const GATEWAY_API_DIR = join(REPO_ROOT, 'deploy/k8s-gateway-api');
 
 /** The model (OpenAPI schema) of every kind the manifests may use; a new kind must be added here. */
 export const MODELS: Readonly<Record<string, new (data: never) => { validate(): void }>> = {
@@ -38,17 +41,33 @@ export interface Manifest {
   [field: string]: any;
 }
 
-/** Every object of every `*.yaml` in deploy/k8s except kustomization.yaml. */
-export async function loadManifests(): Promise<Manifest[]> {
-  const files = (await readdir(K8S_DIR)).filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml');
+/** Every object of every `*.yaml` in `dir` (deploy/k8s by default) except kustomization.yaml. */
+export async function loadManifests(dir = K8S_DIR): Promise<Manifest[]> {
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml');
   const manifests: Manifest[] = [];
   for (const file of files.sort()) {
-    for (const document of parseAllDocuments(await readFile(join(K8S_DIR, file), 'utf8'))) {
+    for (const document of parseAllDocuments(await readFile(join(dir, file), 'utf8'))) {
       if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}`);
       manifests.push({ ...(document.toJS() as Manifest), file });
     }
   }
   return manifests;
+}
+
+/**
+ * What `kubectl kustomize DIR` renders (kustomize reads only the files: no cluster, no network): the
+ * objects as applied, namespace set and images retagged, each with the file in `sources` that defines it.
+ */
+export async function renderKustomization(dir: string, sources: readonly Manifest[]): Promise<Manifest[]> {
+  const kubectl = requireBinary('kubectl', 'kubectl');
+  const { stdout } = await promisify(execFile)(kubectl, ['kustomize', dir], { maxBuffer: 16 * 1024 * 1024 });
+  return parseAllDocuments(stdout).map((document) => {
+    if (document.errors.length > 0) throw new Error(`kubectl kustomize ${dir}: ${document.errors[0]!.message}`);
+    const object = document.toJS() as Manifest;
+    const source = sources.find((m) => m.kind === object.kind && m.metadata.name === object.metadata.name);
+    if (!source) throw new Error(`kubectl kustomize ${dir} rendered ${object.kind} ${object.metadata.name}, which no manifest file defines`);
+    return { ...object, file: source.file };
+  });
 }
 
 /** The env shapes service-kit exports (`BASE_ENV_SHAPE`, `AUTH_ENV_SHAPE`, ...), by name, with their file's text. */
@@ -106,4 +125,50 @@ export async function unknownFieldErrors(manifests: readonly Manifest[]): Promis
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Fields of an HTTPRoute (gateway.networking.k8s.io/v1, standard channel) the manifests may use, by path. */
+const HTTP_ROUTE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  '': ['apiVersion', 'kind', 'metadata', 'spec', 'file'],
+  metadata: ['name', 'namespace', 'labels', 'annotations'],
+  spec: ['parentRefs', 'hostnames', 'rules'],
+  'spec.parentRefs[]': ['group', 'kind', 'namespace', 'name', 'sectionName', 'port'],
+  'spec.rules[]': ['name', 'matches', 'filters', 'backendRefs', 'timeouts'],
+  'spec.rules[].matches[]': ['path', 'headers', 'queryParams', 'method'],
+  'spec.rules[].matches[].path': ['type', 'value'],
+  'spec.rules[].backendRefs[]': ['group', 'kind', 'name', 'namespace', 'port', 'weight'],
+  'spec.rules[].timeouts': ['request', 'backendRequest'],
+};
+/** The Gateway API's Duration: 1 to 4 parts of up to 5 digits with h, m, s or ms ("0s" turns a timeout off). */
+export const GATEWAY_API_DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+
+/**
+ * The schema checks kubernetes-models cannot make for an HTTPRoute (it has no Gateway API models): every
+ * field is one the standard channel defines, path types and durations are valid. One line per error.
+ */
+export function httpRouteErrors(route: Manifest): string[] {
+  const errors: string[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (Array.isArray(value)) return value.forEach((item) => walk(item, `${path}[]`));
+    if (typeof value !== 'object' || value === null) return;
+    const allowed = HTTP_ROUTE_FIELDS[path];
+    if (!allowed) return;
+    for (const [key, child] of Object.entries(value)) {
+      if (!allowed.includes(key)) errors.push(`${path || '(root)'}: unknown field ${key}`);
+      else walk(child, path ? `${path}.${key}` : key);
+    }
+  };
+  walk(route, '');
+  if (route.apiVersion !== 'gateway.networking.k8s.io/v1') errors.push(`apiVersion ${route.apiVersion}`);
+  for (const rule of route.spec?.rules ?? []) {
+    for (const match of rule.matches ?? []) {
+      if (!['Exact', 'PathPrefix', 'RegularExpression'].includes(match.path?.type)) errors.push(`path type ${match.path?.type}`);
+      if (!String(match.path?.value).startsWith('/')) errors.push(`path ${match.path?.value}`);
+    }
+    for (const [name, value] of Object.entries(rule.timeouts ?? {})) {
+      if (!GATEWAY_API_DURATION.test(String(value))) errors.push(`timeouts.${name} ${value} is no Gateway API duration`);
+    }
+    for (const ref of rule.backendRefs ?? []) if (!Number.isInteger(ref.port)) errors.push(`backendRef ${ref.name} needs a port number`);
+  }
+  return errors;
 }
