@@ -62,6 +62,8 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   'kubectl apply -f namespace.yaml': KUBERNETES,
   'kubectl -n ssehub create secret generic ssehub-jwt --from-literal=JWT_SECRET="$(openssl rand -base64 48)"': KUBERNETES,
   'kubectl apply -k .': KUBERNETES,
+  'kubectl kustomize deploy/k8s-gateway-api': TEST('k8s-manifests.test.ts'),
+  'kubectl apply -k deploy/k8s-gateway-api': KUBERNETES,
   'helm repo add nats https://nats-io.github.io/k8s/helm/charts/': KUBERNETES,
   'helm install nats nats/nats -n ssehub --set config.cluster.enabled=true --set config.cluster.replicas=3 --set config.jetstream.enabled=true --set config.jetstream.fileStore.pvc.size=10Gi':
     KUBERNETES,
