@@ -1,5 +1,5 @@
 // Compile-time checks only: the published declarations carry the zod-inferred types, not `any`.
-import type { ChatMessage, ChatMessageSchema, EventEnvelope, PublishRequest, SsehubClient } from '@ssehub/protocol';
+import type { ChatMessage, ChatMessageSchema, EventEnvelope, PublishRequest, SsehubClient, StoredEnvelope } from '@ssehub/protocol';
 import type { z } from 'zod';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -9,7 +9,9 @@ type Expect<T extends true> = T;
 export type Checks = [
   Expect<Equal<ChatMessage, z.infer<typeof ChatMessageSchema>>>,
   Expect<Equal<ChatMessage, { text: string; author: string }>>,
-  Expect<Equal<EventEnvelope['id'], string>>,
+  // Live-only signals (presence) carry no id; every stored event, as history returns it, has one.
+  Expect<Equal<EventEnvelope['id'], string | undefined>>,
+  Expect<Equal<StoredEnvelope['id'], string>>,
   Expect<Equal<EventEnvelope['data'], unknown>>,
   Expect<Equal<PublishRequest['topic'], string>>,
   Expect<Equal<Awaited<ReturnType<SsehubClient['publish']>>['id'], string>>,
