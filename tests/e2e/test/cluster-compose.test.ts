@@ -1,5 +1,6 @@
 // docker-compose.yml and the Dockerfile, checked without a Docker engine: Debian's docker-compose
 // validates the file against the Compose schema and resolves it; the rest is checked against the apps.
+// containers-compose.test.ts builds the images and runs the file for real.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,6 +85,13 @@ describe('docker-compose.yml', () => {
     expect(new Set(ids).size).toBe(gateways.length);
     expect(byTarget(services, 'ingest')).toHaveLength(1);
     expect(byTarget(services, 'web')).toHaveLength(1);
+  });
+
+  it('runs one gateway process per container: more gateway containers scale out, not WORKERS=auto (a process per host core)', () => {
+    for (const [name, service] of byTarget(services, 'gateway')) {
+      expect(service.environment?.WORKERS, name).toBe('1');
+      expect(loadGatewayConfig(service.environment ?? {}).WORKERS, name).toBe(1);
+    }
   });
 
   it.each([['redis (default)', {}], ['nats', { BROKER_URL: 'nats://nats:4222' }]])(
