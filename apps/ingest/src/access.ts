@@ -1,12 +1,12 @@
 import { SsehubError } from '@ssehub/protocol';
 import {
-  clientIp,
   createCors,
   createRateLimiter,
   type AccessPolicy,
   type LimitHits,
   type Principal,
 } from '@ssehub/service-kit';
+import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 
 /** Answers CORS preflights and sets CORS headers for allowed origins (`CORS_ORIGINS`). */
@@ -30,22 +30,25 @@ export function principalOf(res: Response): Principal | undefined {
   return res.locals.principal as Principal | undefined;
 }
 
+/** The client's address as per-IP limits count it (trusted proxies and the IPv6 prefix applied). */
+export type ClientAddress = (req: IncomingMessage) => string;
+
 /** Options of {@link createPublishGate}. */
 export interface PublishGateOptions {
   readonly access: AccessPolicy;
   readonly limitHits: LimitHits;
   readonly ratePerS: number;
   readonly burst: number;
-  readonly trustProxyHops: number;
+  readonly clientAddress: ClientAddress;
 }
 
 /**
  * Who is calling, as limits and idempotency keys count it: `sub:<subject>` for a token, else
  * `ip:<client address>` (the address the per-IP limits use).
  */
-export function callerOf(req: Request, res: Response, trustProxyHops: number): string {
+export function callerOf(req: Request, res: Response, clientAddress: ClientAddress): string {
   const principal = principalOf(res);
-  return principal === undefined ? `ip:${clientIp(req, trustProxyHops)}` : `sub:${principal.subject}`;
+  return principal === undefined ? `ip:${clientAddress(req)}` : `sub:${principal.subject}`;
 }
 
 /**
@@ -62,7 +65,7 @@ export function createPublishGate(options: PublishGateOptions): PublishGate {
   const limiter = createRateLimiter({ ratePerS: options.ratePerS, burst: options.burst });
   return (req, res, topics) => {
     options.access.authorizeWrite(principalOf(res), topics);
-    const caller = callerOf(req, res, options.trustProxyHops);
+    const caller = callerOf(req, res, options.clientAddress);
     const waitS = limiter.take(caller, topics.length);
     if (waitS === 0) return caller;
     options.limitHits('publish_rate');

@@ -1,8 +1,8 @@
 import type { Broker } from '@ssehub/broker';
-import { createLimitHits, type AccessPolicy, type LimitHits, type Logger } from '@ssehub/service-kit';
+import { clientIp, createLimitHits, type AccessPolicy, type LimitHits, type Logger } from '@ssehub/service-kit';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
-import { corsMiddleware, createPublishGate, type PublishGate } from './access.js';
+import { corsMiddleware, createPublishGate, type ClientAddress, type PublishGate } from './access.js';
 import type { IngestConfig } from './config.js';
 import { createErrorHandler, notFound } from './error-handler.js';
 import { createIngestMetrics } from './metrics.js';
@@ -23,6 +23,7 @@ export interface IngestAppOptions {
     | 'PUBLISH_RATE_PER_S'
     | 'PUBLISH_BURST'
     | 'TRUST_PROXY_HOPS'
+    | 'IPV6_PREFIX_BITS'
     | 'CORS_ORIGINS'
     | 'HISTORY_MAX_RESPONSE_BYTES'
     | 'MAX_HISTORY_READS_PER_IP'
@@ -44,8 +45,8 @@ export interface RouteDeps {
   /** Authorises and rate-limits a publish. */
   readonly gate: PublishGate;
   readonly limitHits: LimitHits;
-  /** Proxies in front whose `X-Forwarded-For` entry names the client. */
-  readonly trustProxyHops: number;
+  /** The client address per-IP limits and anonymous idempotency count (proxies and IPv6 prefix applied). */
+  readonly clientAddress: ClientAddress;
   /** History answers: bytes per page and reads in progress per client address. */
   readonly history: { readonly maxResponseBytes: number; readonly readsPerIp: number };
 }
@@ -55,12 +56,13 @@ export function createIngestApp(options: IngestAppOptions): Express {
   const { access, config } = options;
   const metrics = createIngestMetrics(options.registry);
   const limitHits = createLimitHits(options.registry);
+  const clientAddress: ClientAddress = (req) => clientIp(req, config.TRUST_PROXY_HOPS, config.IPV6_PREFIX_BITS);
   const gate = createPublishGate({
     access,
     limitHits,
     ratePerS: config.PUBLISH_RATE_PER_S,
     burst: config.PUBLISH_BURST,
-    trustProxyHops: config.TRUST_PROXY_HOPS,
+    clientAddress,
   });
   const deps: RouteDeps = {
     broker: options.broker,
@@ -70,7 +72,7 @@ export function createIngestApp(options: IngestAppOptions): Express {
     access,
     gate,
     limitHits,
-    trustProxyHops: config.TRUST_PROXY_HOPS,
+    clientAddress,
     history: { maxResponseBytes: config.HISTORY_MAX_RESPONSE_BYTES, readsPerIp: config.MAX_HISTORY_READS_PER_IP },
   };
   const app = express();

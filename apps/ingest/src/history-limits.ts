@@ -1,5 +1,6 @@
 import { SsehubError, type EventEnvelope } from '@ssehub/protocol';
-import { clientIp, createConnectionLimiter, type LimitHits } from '@ssehub/service-kit';
+import { createConnectionLimiter, type LimitHits } from '@ssehub/service-kit';
+import type { ClientAddress } from './access.js';
 import type { RequestHandler } from 'express';
 
 /** Seconds a client refused for too many history reads is told to wait. @default 1 */
@@ -29,7 +30,7 @@ export function capPage(events: readonly EventEnvelope[], maxBytes: number): Cap
 export interface HistoryReadLimitOptions {
   /** Reads one client address may have in progress (0 = no limit). */
   readonly perIp: number;
-  readonly trustProxyHops: number;
+  readonly clientAddress: ClientAddress;
   readonly limitHits: LimitHits;
 }
 
@@ -41,7 +42,7 @@ export interface HistoryReadLimitOptions {
 export function historyReadLimit(options: HistoryReadLimitOptions): RequestHandler {
   const limiter = createConnectionLimiter({ perUser: 0, perIp: options.perIp });
   return (req, res, next) => {
-    const slot = limiter.acquire(clientIp(req, options.trustProxyHops), undefined);
+    const slot = limiter.acquire(options.clientAddress(req), undefined);
     if (typeof slot === 'string') {
       options.limitHits('history_concurrency');
       res.setHeader('retry-after', String(HISTORY_RETRY_AFTER_S));

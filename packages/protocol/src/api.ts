@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventDataSchema, EventEnvelopeSchema, PublishableEventTypeSchema } from './event.js';
+import { EventDataSchema, PublishableEventTypeSchema, StoredEnvelopeSchema } from './event.js';
 import { PublishableTopicSchema, TopicSchema } from './topic.js';
 
 /** Most events in one batch publish. @default 100 */
@@ -46,7 +46,7 @@ export const MAX_HISTORY_LIMIT = 1000;
 /** Answer of `GET /v1/topics/{topic}/history`, oldest first. */
 export const HistoryResponseSchema = z.object({
   topic: TopicSchema,
-  events: z.array(EventEnvelopeSchema),
+  events: z.array(StoredEnvelopeSchema),
   /** True when retention dropped events after `after`, so the page does not start right after it. */
   truncated: z.boolean(),
   /**

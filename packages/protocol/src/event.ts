@@ -34,6 +34,10 @@ export const EventEnvelopeSchema = z.object({
 });
 export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
 
+/** An event as the log stores it (history pages): always with its `id`. */
+export const StoredEnvelopeSchema = EventEnvelopeSchema.extend({ id: z.string() });
+export type StoredEnvelope = z.infer<typeof StoredEnvelopeSchema>;
+
 /** Data of `chat.message`. */
 export const ChatMessageSchema = z.object({
   text: z.string().trim().min(1).max(4000),

@@ -49,6 +49,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'RoomNameSchema',
   'SsehubClaimSchema',
   'SsehubError',
+  'StoredEnvelopeSchema',
   'TopicPatternSchema',
   'TopicSchema',
   'compileTopicPatterns',

@@ -30,9 +30,11 @@ export {
   EventTypeSchema,
   PresenceChangeSchema,
   PublishableEventTypeSchema,
+  StoredEnvelopeSchema,
   parseEventData,
   type ChatMessage,
   type EventEnvelope,
+  type StoredEnvelope,
   type PresenceChange,
 } from './event.js';
 export {

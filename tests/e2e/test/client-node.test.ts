@@ -61,7 +61,7 @@ function record(client: ReturnType<typeof createSsehubClient>, topics: string[],
   const states: ConnectionState[] = [];
   const subscription: Subscription = client.subscribe(topics, {
     lastEventId,
-    on: { 'chat.message': (event) => got.push({ n: Number(event.data.text), id: event.id, topic: event.topic }) },
+    on: { 'chat.message': (event) => got.push({ n: Number(event.data.text), id: event.id!, topic: event.topic }) },
     onReady: (payload) => readies.push(payload),
     onReset: (payload) => resets.push(payload),
     onStateChange: (state) => states.push(state),

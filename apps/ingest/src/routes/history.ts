@@ -56,7 +56,7 @@ function toEnvelope({ id, topic, type, data, ts }: StoredEvent): EventEnvelope {
  */
 export function createHistoryRoutes(deps: RouteDeps): Router {
   const router = Router();
-  const readsAtOnce = historyReadLimit({ perIp: deps.history.readsPerIp, trustProxyHops: deps.trustProxyHops, limitHits: deps.limitHits });
+  const readsAtOnce = historyReadLimit({ perIp: deps.history.readsPerIp, clientAddress: deps.clientAddress, limitHits: deps.limitHits });
   router
     .route('/v1/topics/*topic/history')
     .get(readsAtOnce, authenticate(deps.access), async (req, res) => {
