@@ -1,4 +1,4 @@
-import { SsehubError, type EventEnvelope } from '@ssehub/protocol';
+import { SsehubError, type StoredEnvelope } from '@ssehub/protocol';
 import { createConnectionLimiter, type LimitHits } from '@ssehub/service-kit';
 import type { ClientAddress } from './access.js';
 import type { RequestHandler } from 'express';
@@ -8,7 +8,7 @@ export const HISTORY_RETRY_AFTER_S = 1;
 
 /** A history page cut to the response size. */
 export interface CappedPage {
-  readonly events: EventEnvelope[];
+  readonly events: StoredEnvelope[];
   /** The cursor to continue after, when events were left out. */
   readonly next?: string;
 }
@@ -17,7 +17,7 @@ export interface CappedPage {
  * The leading events whose JSON fits in `maxBytes`, and the cursor to continue after when some did
  * not fit. A page holds at least one event, however large, so a reader always gets further.
  */
-export function capPage(events: readonly EventEnvelope[], maxBytes: number): CappedPage {
+export function capPage(events: readonly StoredEnvelope[], maxBytes: number): CappedPage {
   let bytes = 0;
   for (let index = 0; index < events.length; index++) {
     bytes += Buffer.byteLength(JSON.stringify(events[index])) + 1;

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ssehub/broker';
-import { MAX_HISTORY_LIMIT, SsehubError, TopicSchema, decodeCursor, type EventEnvelope, type HistoryResponse } from '@ssehub/protocol';
+import { MAX_HISTORY_LIMIT, SsehubError, TopicSchema, decodeCursor, type StoredEnvelope, type HistoryResponse } from '@ssehub/protocol';
 import { sendJson } from '@ssehub/service-kit';
 import { Router, type Request } from 'express';
 import type { RouteDeps } from '../app.js';
@@ -46,7 +46,7 @@ function readTopic(req: Request): string {
 }
 
 // `seq` is the broker's internal position; clients only ever see the envelope.
-function toEnvelope({ id, topic, type, data, ts }: StoredEvent): EventEnvelope {
+function toEnvelope({ id, topic, type, data, ts }: StoredEvent): StoredEnvelope {
   return { id, topic, type, data, ts };
 }
 
