@@ -18,6 +18,9 @@ import {
 } from './support/k8s-manifests.js';
 import { REPO_ROOT } from './support/standalone.js';
 
+/** How deploy/k8s/README.md shows what each directory applies (run here as written). */
+const RENDER_K8S = 'kubectl kustomize deploy/k8s';
+const RENDER_GATEWAY_API = 'kubectl kustomize deploy/k8s-gateway-api';
 const APPS = ['gateway', 'ingest', 'web'] as const;
 type App = (typeof APPS)[number];
 /** Named by the design (DESIGN.md, Security) for every app; the apps read them once authentication lands. */
@@ -44,7 +47,7 @@ describe('deploy/k8s manifests, as `kubectl kustomize deploy/k8s` renders them',
 
   beforeAll(async () => {
     sources = await loadManifests();
-    manifests = await renderKustomization(K8S_DIR, sources);
+    manifests = await renderKustomization(RENDER_K8S, sources);
     deployments = byKind('Deployment');
     config = find('ConfigMap', 'ssehub-config')?.data ?? {};
   });
@@ -227,8 +230,8 @@ describe('deploy/k8s-gateway-api, as `kubectl kustomize deploy/k8s-gateway-api` 
   const key = (m: Manifest): string => `${m.kind}/${m.metadata.name}`;
 
   beforeAll(async () => {
-    base = await renderKustomization(K8S_DIR, await loadManifests());
-    rendered = await renderKustomization(GATEWAY_API_DIR, [...(await loadManifests()), ...(await loadManifests(GATEWAY_API_DIR))]);
+    base = await renderKustomization(RENDER_K8S, await loadManifests());
+    rendered = await renderKustomization(RENDER_GATEWAY_API, [...(await loadManifests()), ...(await loadManifests(GATEWAY_API_DIR))]);
     route = rendered.find((m) => m.kind === 'HTTPRoute')!;
   });
 

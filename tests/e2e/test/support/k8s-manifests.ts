@@ -55,17 +55,18 @@ export async function loadManifests(dir = K8S_DIR): Promise<Manifest[]> {
 }
 
 /**
- * What `kubectl kustomize DIR` renders (kustomize reads only the files: no cluster, no network): the
- * objects as applied, namespace set and images retagged, each with the file in `sources` that defines it.
+ * What a `kubectl kustomize DIR` command renders, run as written from the repository root (kustomize reads
+ * only the files: no cluster, no network): the objects as applied, namespace set and images retagged, each
+ * with the file in `sources` that defines it.
  */
-export async function renderKustomization(dir: string, sources: readonly Manifest[]): Promise<Manifest[]> {
-  const kubectl = requireBinary('kubectl', 'kubectl');
-  const { stdout } = await promisify(execFile)(kubectl, ['kustomize', dir], { maxBuffer: 16 * 1024 * 1024 });
+export async function renderKustomization(command: string, sources: readonly Manifest[]): Promise<Manifest[]> {
+  requireBinary('kubectl', 'kubernetes-client');
+  const { stdout } = await promisify(execFile)('bash', ['-c', command], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
   return parseAllDocuments(stdout).map((document) => {
-    if (document.errors.length > 0) throw new Error(`kubectl kustomize ${dir}: ${document.errors[0]!.message}`);
+    if (document.errors.length > 0) throw new Error(`${command}: ${document.errors[0]!.message}`);
     const object = document.toJS() as Manifest;
     const source = sources.find((m) => m.kind === object.kind && m.metadata.name === object.metadata.name);
-    if (!source) throw new Error(`kubectl kustomize ${dir} rendered ${object.kind} ${object.metadata.name}, which no manifest file defines`);
+    if (!source) throw new Error(`${command} rendered ${object.kind} ${object.metadata.name}, which no manifest file defines`);
     return { ...object, file: source.file };
   });
 }
