@@ -19,10 +19,19 @@ COPY . .
 RUN pnpm install --offline --frozen-lockfile
 RUN pnpm turbo run build --output-logs=errors-only \
       --filter=@ssehub/gateway... --filter=@ssehub/ingest... --filter=@ssehub/web... --filter=@ssehub/standalone...
-# pnpm deploy copies one app with its production dependencies (workspace packages as built copies).
+# pnpm deploy copies one app with its production dependencies (workspace packages as built copies), but
+# also the sources, tests and build config of the app and of workspace packages without a `files` list
+# (the apps standalone bundles); an image keeps only what runs: package.json (the module type), the built
+# dist*/ and node_modules.
 RUN for app in gateway ingest web standalone; do \
-      pnpm --filter="@ssehub/${app}" deploy --prod "/out/${app}" || exit 1; \
-    done
+      pnpm --filter="@ssehub/${app}" deploy --prod "/deploy/${app}" && mkdir -p "/out/${app}" \
+        && mv "/deploy/${app}/package.json" "/deploy/${app}/node_modules" "/deploy/${app}"/dist* "/out/${app}/" || exit 1; \
+    done \
+ && for pkg in /out/*/node_modules/.pnpm/@ssehub+*/node_modules/@ssehub/*; do \
+      find "$pkg" -mindepth 1 -maxdepth 1 ! -name package.json ! -name 'dist*' ! -name README.md ! -name LICENSE \
+        -exec rm -rf {} + || exit 1; \
+    done \
+ && rm -rf /deploy
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production PORT=8080
@@ -50,4 +59,6 @@ CMD ["node", "dist-node/main.js"]
 
 FROM runtime AS standalone
 COPY --from=build --chown=node:node /out/standalone /app
+# The demo listens on loopback by default, which nothing outside a container reaches (`-p 8080:8080`).
+ENV HOST=0.0.0.0
 CMD ["node", "dist/main.js"]
