@@ -20,7 +20,6 @@ export type Coverage =
   | { readonly notRun: string };
 
 const TEST = (test: string): Coverage => ({ test });
-const DOCKER: Coverage = { needs: 'docker', reason: 'runs Docker; the container build and compose are checked by the container tests' };
 const KUBERNETES: Coverage = { needs: 'kubernetes', reason: 'needs a Kubernetes cluster; the manifests are checked by k8s-manifests.test.ts' };
 
 /** Command (comments and `\` line continuations removed) → what covers it. */
@@ -39,9 +38,9 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
     TEST('readme-commands.test.ts'),
   "curl 'localhost:8080/v1/topics/rooms/lobby/history?limit=50'": TEST('readme-commands.test.ts'),
   // README.md, Running a cluster
-  'docker compose up --build': DOCKER,
-  'BROKER_URL=nats://nats:4222 docker compose up --build': DOCKER,
-  'PORT=9000 docker compose up --build': DOCKER,
+  'docker compose up --build': TEST('containers-compose.test.ts'),
+  'BROKER_URL=nats://nats:4222 docker compose up --build': TEST('containers-compose.test.ts'),
+  'PORT=9000 docker compose up --build': TEST('containers-compose.test.ts'),
   'pnpm cluster': TEST('readme-commands.test.ts'),
   'pnpm cluster --broker nats --gateways 3': TEST('readme-commands.test.ts'),
   'pnpm cluster --broker nats-cluster': TEST('readme-commands.test.ts'),
@@ -57,7 +56,7 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   },
   'pnpm changeset': { notRun: 'interactive: it asks which packages changed and writes a file under .changeset/ for a release' },
   // deploy/k8s/README.md
-  'docker build --target gateway -t <registry>/ssehub/gateway:0.1.0 .': DOCKER,
+  'docker build --target gateway -t <registry>/ssehub/gateway:0.1.0 .': TEST('containers-compose.test.ts'),
   'cd deploy/k8s && kustomize edit set image ssehub/gateway=<registry>/ssehub/gateway:0.1.0 ...': KUBERNETES,
   'kubectl apply -f namespace.yaml': KUBERNETES,
   'kubectl -n ssehub create secret generic ssehub-jwt --from-literal=JWT_SECRET="$(openssl rand -base64 48)"': KUBERNETES,
