@@ -3,17 +3,15 @@
 // standalone from 131 MB to 736 MB of RSS: each queued its entire catch-up before it started. Now
 // catch-up is replayed as the socket drains, so a stream holds at most about MAX_BUFFER_BYTES
 // (the same run: 131 MB to 155 MB).
-import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { openSse } from '@ssehub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seqOf } from './support/hostile.js';
-import { E2E_JWT_SECRET, bearer, signJwt } from './support/jwt.js';
+import { fillTopic, rssBytes, seqOf } from './support/hostile.js';
+import { E2E_JWT_SECRET, signJwt } from './support/jwt.js';
 import { startStandalone, type StandaloneProcess } from './support/standalone.js';
 
 const TOPIC = 'rooms/backlog';
 const EVENTS = 1000;
-const BATCH = 50;
 const PAD = 'x'.repeat(30_000);
 const STREAMS = 20;
 const MAX_BUFFER_BYTES = 1024 * 1024;
@@ -23,14 +21,6 @@ const MAX_GROWTH_BYTES = STREAMS * (MAX_BUFFER_BYTES + 4 * 1024 * 1024) + 100 * 
 let server: StandaloneProcess;
 let firstId = '';
 const stalled: Socket[] = [];
-
-/** The resident set of the standalone process, from /proc. */
-function rssBytes(): number {
-  const status = readFileSync(`/proc/${server.process.child.pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (!match) throw new Error('no VmRSS in /proc status');
-  return Number(match[1]) * 1024;
-}
 
 /** Opens a stream resuming after `lastEventId`, reads only the status line, then stops reading for good. */
 function resumeAndStall(port: number, lastEventId: string): Promise<number> {
@@ -61,16 +51,7 @@ beforeAll(async () => {
     MAX_BUFFER_BYTES: String(MAX_BUFFER_BYTES),
   });
   const token = signJwt('backlog-filler', { ssehub: { publish: [TOPIC] } });
-  for (let first = 0; first < EVENTS; first += BATCH) {
-    const events = Array.from({ length: BATCH }, (_, i) => ({ topic: TOPIC, type: 'backlog.n', data: { n: first + i, pad: PAD } }));
-    const response = await fetch(`${server.url}/v1/publish`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(token) },
-      body: JSON.stringify({ events }),
-    });
-    expect(response.status).toBe(201);
-    firstId ||= ((await response.json()) as { events: { id: string }[] }).events[0]!.id;
-  }
+  firstId = await fillTopic(server.url, token, TOPIC, 'backlog.n', EVENTS, PAD);
 });
 
 afterAll(async () => {
@@ -80,14 +61,14 @@ afterAll(async () => {
 
 describe('catch-up over a large retained history', () => {
   it('holds bounded memory for twenty resuming streams that never read', async () => {
-    const before = rssBytes();
+    const before = rssBytes(server.process.child.pid!);
     const port = Number(new URL(server.url).port);
     const statuses = await Promise.all(Array.from({ length: STREAMS }, () => resumeAndStall(port, firstId)));
     expect(statuses).toEqual(new Array(STREAMS).fill(200));
     // Settled: two scrapes in a row with no frame written in between.
     let last = -1;
     for (let now = await framesDelivered(); now !== last; now = await framesDelivered()) last = now;
-    const after = rssBytes();
+    const after = rssBytes(server.process.child.pid!);
     console.log(`catch-up hoarding: RSS ${Math.round(before / 2 ** 20)} MB → ${Math.round(after / 2 ** 20)} MB for ${STREAMS} streams`);
     expect(after - before).toBeLessThan(MAX_GROWTH_BYTES);
   });

@@ -2,16 +2,14 @@
 // ~30 KB events that never read their answer once took a standalone from 142 MB to 2.6 GB of RSS. Now a
 // page is capped in bytes (continued with `next`) and each client address may hold only a few history
 // reads at once; the rest are refused with 429.
-import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seqOf } from './support/hostile.js';
-import { E2E_JWT_SECRET, bearer, signJwt } from './support/jwt.js';
+import { fillTopic, rssBytes, seqOf } from './support/hostile.js';
+import { E2E_JWT_SECRET, signJwt } from './support/jwt.js';
 import { startStandalone, type StandaloneProcess } from './support/standalone.js';
 
 const TOPIC = 'rooms/hoard';
 const EVENTS = 1000;
-const BATCH = 50;
 const PAD = 'x'.repeat(30_000);
 const HOARDERS = 40;
 const READS_PER_IP = 4;
@@ -28,14 +26,6 @@ interface HistoryPage {
   events: { id: string; data: { n: number } }[];
   truncated: boolean;
   next?: string;
-}
-
-/** The resident set of the standalone process, from /proc. */
-function rssBytes(): number {
-  const status = readFileSync(`/proc/${server.process.child.pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (!match) throw new Error('no VmRSS in /proc status');
-  return Number(match[1]) * 1024;
 }
 
 /** Sends a history request and reads only the status line, then stops reading for good. */
@@ -65,15 +55,7 @@ beforeAll(async () => {
     HISTORY_MAX_RESPONSE_BYTES: String(PAGE_BYTES),
   });
   const token = signJwt('history-filler', { ssehub: { publish: [TOPIC] } });
-  for (let first = 0; first < EVENTS; first += BATCH) {
-    const events = Array.from({ length: BATCH }, (_, i) => ({ topic: TOPIC, type: 'hoard.n', data: { n: first + i, pad: PAD } }));
-    const response = await fetch(`${server.url}/v1/publish`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(token) },
-      body: JSON.stringify({ events }),
-    });
-    expect(response.status).toBe(201);
-  }
+  await fillTopic(server.url, token, TOPIC, 'hoard.n', EVENTS, PAD);
 });
 
 afterAll(async () => {
@@ -107,10 +89,10 @@ describe('history that is never read', () => {
   });
 
   it('holds bounded memory for 40 unread answers and refuses reads beyond the per-address limit', async () => {
-    const before = rssBytes();
+    const before = rssBytes(server.process.child.pid!);
     const port = Number(new URL(server.url).port);
     const statuses = await Promise.all(Array.from({ length: HOARDERS }, () => hoard(port)));
-    const after = rssBytes();
+    const after = rssBytes(server.process.child.pid!);
     console.log(`history hoarding: RSS ${Math.round(before / 2 ** 20)} MB → ${Math.round(after / 2 ** 20)} MB; statuses ${JSON.stringify(statuses)}`);
     expect(after - before).toBeLessThan(MAX_GROWTH_BYTES);
     expect(statuses.filter((status) => status === 200)).toHaveLength(READS_PER_IP);

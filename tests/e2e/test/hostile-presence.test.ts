@@ -1,10 +1,10 @@
 // Presence abuse against a RUNNING standalone with JWT on: a subscribe-only token that opens stream after
 // stream with `?user=` over fresh topics must not get anything stored (presence is live-only), must hit
 // the presence rate, and must not grow the process without bound; over Redis it must create no keys.
-import { readFileSync } from 'node:fs';
 import { openSse, startRedis, type RedisServer, type SseTestClient } from '@ssehub/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rssBytes } from './support/hostile.js';
 import { E2E_JWT_SECRET, bearer, signJwt } from './support/jwt.js';
 import { startStandalone, type StandaloneProcess } from './support/standalone.js';
 
@@ -47,7 +47,6 @@ async function presenceRateHits(base: string): Promise<number> {
   return Number(/^ssehub_limit_hits_total\{limit="presence_rate"\} (\d+)/m.exec(text)?.[1] ?? Number.NaN);
 }
 
-const rssKb = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
 describe('presence abuse on the memory broker', () => {
   let server: StandaloneProcess;
@@ -66,10 +65,10 @@ describe('presence abuse on the memory broker', () => {
     expect(publish.status).toBe(403);
     const pid = server.process.child.pid!;
     await presenceStorm(server.url, 'warm', 40);
-    const before = rssKb(pid);
+    const before = rssBytes(pid) / 1024;
     const streams = 2000;
     await presenceStorm(server.url, 'storm', streams);
-    const growth = rssKb(pid) - before;
+    const growth = rssBytes(pid) / 1024 - before;
     expect(growth).toBeLessThan(RSS_GROWTH_BOUND_KB);
     // The first streams were within the rate and were counted; later ones were not. None stored a thing.
     for (const n of [0, 1, 2, 100, 1000, streams - 1]) {

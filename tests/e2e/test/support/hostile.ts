@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { decodeCursor } from '@ssehub/protocol';
@@ -128,4 +129,31 @@ export async function slowloris(port: number, count: number, waitMs: number): Pr
     run(endless('POST /v1/publish HTTP/1.1\r\nHost: slow\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{', ' '), tick),
   ]);
   return { idle, headers, body };
+}
+
+/** The resident set of a process, in bytes, from /proc: memory bounds compare it before and after. */
+export function rssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+/**
+ * Publishes `count` events of `type` to `topic` in batches of 50, each `{ n, pad }`: a large retained
+ * history to attack. Answers the id of the first.
+ */
+export async function fillTopic(base: string, token: string, topic: string, type: string, count: number, pad: string): Promise<string> {
+  const batch = 50;
+  let firstId = '';
+  for (let first = 0; first < count; first += batch) {
+    const events = Array.from({ length: Math.min(batch, count - first) }, (_, i) => ({ topic, type, data: { n: first + i, pad } }));
+    const response = await fetch(`${base}/v1/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ events }),
+    });
+    if (response.status !== 201) throw new Error(`filling ${topic}: HTTP ${response.status} ${await response.text()}`);
+    firstId ||= ((await response.json()) as { events: { id: string }[] }).events[0]!.id;
+  }
+  return firstId;
 }
