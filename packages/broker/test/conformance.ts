@@ -16,7 +16,7 @@ export interface ConformanceTarget {
   create(options: RetentionOptions & { prefix: string }): Promise<Broker>;
 }
 
-/** The delivery contract of DESIGN.md and presence, proven against one backend. */
+/** The delivery contract (docs/ARCHITECTURE.md, Delivery contract) and presence, proven against one backend. */
 export function describeBrokerConformance(target: ConformanceTarget): void {
   describePresenceConformance(target.name, target.create);
   describe(`${target.name} broker conformance`, () => {

@@ -46,7 +46,7 @@ export const SERVICE_ENV_SHAPE = {
   LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
 };
 
-/** The variables every app with a broker reads (DESIGN.md, Configuration). */
+/** The variables every app with a broker reads (docs/ARCHITECTURE.md, Configuration). */
 export const BASE_ENV_SHAPE = {
   ...SERVICE_ENV_SHAPE,
   BROKER_URL: BrokerUrlSchema,

@@ -23,7 +23,7 @@ const RENDER_K8S = 'kubectl kustomize deploy/k8s';
 const RENDER_GATEWAY_API = 'kubectl kustomize deploy/k8s-gateway-api';
 const APPS = ['gateway', 'ingest', 'web'] as const;
 type App = (typeof APPS)[number];
-/** Named by the design (DESIGN.md, Security) for every app; the apps read them once authentication lands. */
+/** Security settings a manifest may give any app (docs/ARCHITECTURE.md, Security), even one that reads none of them (web). */
 const RESERVED_ENV = new Set(['JWT_SECRET', 'JWKS_URL', 'PUBLIC_TOPICS', 'CORS_ORIGINS']);
 
 const appOf = (container: IContainer): App => {
