@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BrokerError, createPresenceTracker, type Broker } from '@ssehub/broker';
-import { clientIp, createLimitHits, sendError, type AccessPolicy, type Logger } from '@ssehub/service-kit';
+import { createPresenceTracker, type Broker } from '@ssehub/broker';
+import { clientIp, createLimitHits, sendError, toWireError, type AccessPolicy, type Logger } from '@ssehub/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
-import { parseEventsRequest, routingUrl, type EventsRequest } from './events-request.js';
+import { RequestProblem, parseEventsRequest, routingUrl, type EventsRequest } from './events-request.js';
 import { HEARTBEAT_FRAME, createFrameCache, readyFrame, reconnectFrame, retryFrame } from './frames.js';
 import { createAdminApi } from './admin/admin-api.js';
 import { createLagMonitor } from './lag-monitor.js';
@@ -148,12 +148,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       if (connection.hasStarted) return connection.end();
       connection.close();
       if (res.headersSent || res.destroyed) return;
-      if (error instanceof BrokerError && error.code === 'invalid_cursor') sendError(res, 'invalid_cursor', error.message);
-      else if (error instanceof BrokerError) sendError(res, 'unavailable', 'the broker is unavailable; retry shortly');
-      else {
-        logger.error({ err: error }, 'subscribe failed');
-        sendError(res, 'internal', 'the subscription could not be opened');
-      }
+      const wire = toWireError(error, { internal: 'the subscription could not be opened' });
+      if (wire.code === 'internal') logger.error({ err: error }, 'subscribe failed');
+      sendError(res, wire.code, wire.message, wire.headers);
     }
   }
 
@@ -187,7 +184,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       sendError(res, 'unavailable', 'this node is draining; reconnect to another', { 'retry-after': '1' });
     } else {
       const request = parseEventsRequest(req, url, config.MAX_TOPICS_PER_CONNECTION);
-      if ('code' in request) guard.refuse(res, request);
+      if (request instanceof RequestProblem) guard.refuse(res, request);
       else void openStream(req, res, request);
     }
     return true;

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { MAX_CURSOR_LENGTH, decodeCursor, isValidTopic, type ErrorCode } from '@ssehub/protocol';
+import { MAX_CURSOR_LENGTH, SsehubError, decodeCursor, isValidTopic, type ErrorCode } from '@ssehub/protocol';
 import type { LimitName } from '@ssehub/service-kit';
 
 /** A validated `GET /v1/events` request. */
@@ -12,12 +12,16 @@ export interface EventsRequest {
 
 const USER_PATTERN = /^[^\u0000-\u001f\u007f]{1,64}$/u;
 
-/** Why a request was refused. */
-export interface RequestProblem {
-  readonly code: ErrorCode;
-  readonly message: string;
-  /** The configured limit the request went over, for `ssehub_limit_hits_total`. */
-  readonly limit?: LimitName;
+/** Why a request was refused: a wire error, with the configured limit it went over when there is one. */
+export class RequestProblem extends SsehubError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    /** The configured limit the request went over, for `ssehub_limit_hits_total`. */
+    readonly limit?: LimitName,
+  ) {
+    super(code, message);
+  }
 }
 
 /** Base of the URLs the gateway routes by; never seen by anyone. */
@@ -53,38 +57,35 @@ function acceptsEventStream(accept: string | undefined): boolean {
 /** Validates topics and cursor of a subscribe request; answers a problem instead of throwing. */
 export function parseEventsRequest(req: IncomingMessage, url: URL, maxTopics: number): EventsRequest | RequestProblem {
   if (!acceptsEventStream(req.headers.accept)) {
-    return { code: 'not_acceptable', message: 'GET /v1/events answers text/event-stream only' };
+    return new RequestProblem('not_acceptable', 'GET /v1/events answers text/event-stream only');
   }
   const topics = [...new Set(url.searchParams.getAll('topic'))];
-  if (topics.length === 0) return { code: 'invalid_topic', message: 'name at least one topic: /v1/events?topic=rooms/lobby' };
+  if (topics.length === 0) return new RequestProblem('invalid_topic', 'name at least one topic: /v1/events?topic=rooms/lobby');
   if (topics.length > maxTopics) {
-    return { code: 'invalid_topic', message: `at most ${maxTopics} topics per connection (got ${topics.length})`, limit: 'topics_per_connection' };
+    return new RequestProblem('invalid_topic', `at most ${maxTopics} topics per connection (got ${topics.length})`, 'topics_per_connection');
   }
   const invalid = topics.find((topic) => !isValidTopic(topic));
   if (invalid !== undefined) {
-    return {
-      code: 'invalid_topic',
-      message: `"${invalid.slice(0, 80)}" is not a topic: 1-8 "/"-separated segments of [A-Za-z0-9_-]{1,64}`,
-    };
+    return new RequestProblem('invalid_topic', `"${invalid.slice(0, 80)}" is not a topic: 1-8 "/"-separated segments of [A-Za-z0-9_-]{1,64}`);
   }
   const users = url.searchParams.getAll('user');
-  if (users.length > 1) return { code: 'bad_request', message: 'user is given more than once' };
+  if (users.length > 1) return new RequestProblem('bad_request', 'user is given more than once');
   const user = users[0]?.trim() || undefined;
   if (user !== undefined && !USER_PATTERN.test(user)) {
-    return { code: 'bad_request', message: 'user is 1-64 characters without control characters' };
+    return new RequestProblem('bad_request', 'user is 1-64 characters without control characters');
   }
   const fromQuery = url.searchParams.getAll('lastEventId');
-  if (fromQuery.length > 1) return { code: 'invalid_cursor', message: 'lastEventId is given more than once' };
+  if (fromQuery.length > 1) return new RequestProblem('invalid_cursor', 'lastEventId is given more than once');
   const header = req.headers['last-event-id'];
-  if (Array.isArray(header)) return { code: 'invalid_cursor', message: 'Last-Event-ID is given more than once' };
+  if (Array.isArray(header)) return new RequestProblem('invalid_cursor', 'Last-Event-ID is given more than once');
   // The header wins: EventSource sends it on every reconnect, with the newest id it saw.
   const lastEventId = header ?? fromQuery[0];
   if (lastEventId === undefined || lastEventId === '') return { topics, lastEventId: undefined, user };
   if (lastEventId.length > MAX_CURSOR_LENGTH) {
-    return { code: 'invalid_cursor', message: `Last-Event-ID is longer than ${MAX_CURSOR_LENGTH} characters`, limit: 'last_event_id' };
+    return new RequestProblem('invalid_cursor', `Last-Event-ID is longer than ${MAX_CURSOR_LENGTH} characters`, 'last_event_id');
   }
   if (!decodeCursor(lastEventId)) {
-    return { code: 'invalid_cursor', message: 'Last-Event-ID is not an event id this service issued' };
+    return new RequestProblem('invalid_cursor', 'Last-Event-ID is not an event id this service issued');
   }
   return { topics, lastEventId, user };
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BrokerError, type PresenceTracker } from '@ssehub/broker';
+import type { PresenceTracker } from '@ssehub/broker';
 import { isValidTopic } from '@ssehub/protocol';
-import { sendError, sendJson, type Logger } from '@ssehub/service-kit';
+import { sendError, sendJson, toWireError, type Logger } from '@ssehub/service-kit';
 
 const PRESENCE_PREFIX = '/v1/presence/';
 
@@ -42,8 +42,8 @@ export async function servePresence(req: IncomingMessage, res: ServerResponse, p
   try {
     sendJson(res, 200, { topic, members: await deps.presence.list(topic) });
   } catch (error) {
-    if (error instanceof BrokerError) return sendError(res, 'unavailable', 'the broker is unavailable; retry shortly');
-    deps.logger.error({ err: error }, 'presence lookup failed');
-    sendError(res, 'internal', 'presence could not be read');
+    const wire = toWireError(error, { internal: 'presence could not be read' });
+    if (wire.code === 'internal') deps.logger.error({ err: error }, 'presence lookup failed');
+    sendError(res, wire.code, wire.message, wire.headers);
   }
 }

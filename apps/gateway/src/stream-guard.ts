@@ -6,6 +6,7 @@ import {
   createCors,
   createExpiryQueue,
   sendError,
+  toWireError,
   type AccessPolicy,
   type ConnectionSlot,
   type ExpiryQueue,
@@ -14,7 +15,7 @@ import {
   type Principal,
 } from '@ssehub/service-kit';
 import type { GatewayConfig } from './config.js';
-import type { EventsRequest, RequestProblem } from './events-request.js';
+import { RequestProblem, type EventsRequest } from './events-request.js';
 import { commentFrame, type WireFrame } from './frames.js';
 
 /** The settings the guard reads. */
@@ -51,7 +52,7 @@ export interface StreamGuard {
   /** Throws unless the caller may read `topic` (presence). */
   authorizeRead(req: IncomingMessage, topic: string): Promise<void>;
   /** Answers a refused request as JSON, counting the limit it hit. */
-  refuse(res: ServerResponse, problem: RequestProblem | unknown): void;
+  refuse(res: ServerResponse, problem: unknown): void;
   close(): void;
 }
 
@@ -79,17 +80,12 @@ export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
     return new StreamAdmission(presenceUser(access, principal, request), principal, slot, expiry);
   }
 
-  function refuse(res: ServerResponse, problem: RequestProblem | unknown): void {
+  function refuse(res: ServerResponse, problem: unknown): void {
     if (res.headersSent || res.destroyed) return;
-    const known = problem instanceof SsehubError || isRequestProblem(problem) ? problem : undefined;
-    if (known !== undefined) {
-      if ('limit' in known && known.limit !== undefined) limitHits(known.limit);
-      const headers: Record<string, string> = known.code === 'unauthorized' ? { 'www-authenticate': 'Bearer realm="ssehub"' } : {};
-      if (known.code === 'too_many_connections') headers['retry-after'] = '5';
-      return sendError(res, known.code, known.message, headers);
-    }
-    logger.error({ err: problem }, 'request guard failed');
-    sendError(res, 'internal', 'the request could not be checked');
+    if (problem instanceof RequestProblem && problem.limit !== undefined) limitHits(problem.limit);
+    const wire = toWireError(problem, { internal: 'the request could not be checked' });
+    if (wire.code === 'internal') logger.error({ err: problem }, 'request guard failed');
+    sendError(res, wire.code, wire.message, wire.headers);
   }
 
   return {
@@ -135,8 +131,4 @@ function presenceUser(access: AccessPolicy, principal: Principal | undefined, re
   if (request.user === undefined) return undefined;
   if (principal !== undefined) return principal.subject;
   return access.allowsSelfDeclaredName(undefined, request.topics) ? request.user : undefined;
-}
-
-function isRequestProblem(value: unknown): value is RequestProblem {
-  return value !== null && typeof value === 'object' && 'code' in value && 'message' in value && !(value instanceof Error);
 }

@@ -1,16 +1,10 @@
-import { BrokerError } from '@ssehub/broker';
 import { SsehubError, type ErrorCode } from '@ssehub/protocol';
-import { redactToken, sendError, type LimitHits, type Logger } from '@ssehub/service-kit';
+import { HTTP_STATUS, redactToken, sendError, toWireError, type LimitHits, type Logger, type WireError } from '@ssehub/service-kit';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { IngestMetrics } from './metrics.js';
 
-/** What an error becomes on the wire. */
-export interface ApiError {
-  readonly code: ErrorCode;
-  readonly message: string;
-}
-
-const INTERNAL: ApiError = { code: 'internal', message: 'internal error' };
+/** Ingest's 503: the client must know its event was not stored. */
+const UNAVAILABLE_MESSAGE = 'the broker is unavailable; the event was not published, retry later';
 
 // Errors from express's body parser and router carry an HTTP status and sometimes a `type`.
 interface HttpLikeError {
@@ -20,34 +14,29 @@ interface HttpLikeError {
   readonly message?: unknown;
 }
 
-function fromBrokerError(error: BrokerError): ApiError {
-  if (error.code === 'unavailable' || error.code === 'closed') {
-    return { code: 'unavailable', message: 'the broker is unavailable; the event was not published, retry later' };
-  }
-  if (error.code === 'invalid_cursor' || error.code === 'idempotency_conflict') return { code: error.code, message: error.message };
-  return INTERNAL;
+function httpError(code: ErrorCode, message: string): WireError {
+  return { status: HTTP_STATUS[code], code, message };
 }
 
-function fromHttpError(error: HttpLikeError): ApiError | undefined {
+function fromHttpError(error: HttpLikeError): WireError | undefined {
   if (typeof error.status !== 'number' || error.status < 400 || error.status >= 500) return undefined;
   switch (error.type) {
     case 'entity.too.large':
-      return { code: 'payload_too_large', message: `the body is larger than ${String(error.limit)} bytes` };
+      return httpError('payload_too_large', `the body is larger than ${String(error.limit)} bytes`);
     case 'charset.unsupported':
     case 'encoding.unsupported':
-      return { code: 'unsupported_media_type', message: String(error.message) };
+      return httpError('unsupported_media_type', String(error.message));
   }
-  if (error.status === 413) return { code: 'payload_too_large', message: 'the body is too large' };
-  if (error.status === 415) return { code: 'unsupported_media_type', message: String(error.message) };
-  return { code: 'bad_request', message: String(error.message).slice(0, 200) };
+  if (error.status === 413) return httpError('payload_too_large', 'the body is too large');
+  if (error.status === 415) return httpError('unsupported_media_type', String(error.message));
+  return httpError('bad_request', String(error.message).slice(0, 200));
 }
 
-/** Maps anything a route threw to a wire error; `internal` for whatever was not expected. */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof SsehubError) return { code: error.code, message: error.message };
-  if (error instanceof BrokerError) return fromBrokerError(error);
-  if (error !== null && typeof error === 'object') return fromHttpError(error) ?? INTERNAL;
-  return INTERNAL;
+/** Maps anything a route threw to its wire answer: service-kit's mapping, then express's own 4xx errors. */
+export function toApiError(error: unknown): WireError {
+  const wire = toWireError(error, { unavailable: UNAVAILABLE_MESSAGE });
+  if (wire.code !== 'internal' || error === null || typeof error !== 'object') return wire;
+  return fromHttpError(error) ?? wire;
 }
 
 /** Options of {@link createErrorHandler}. */
@@ -68,12 +57,11 @@ export function createErrorHandler({ logger, metrics, limitHits }: ErrorHandlerO
     if (apiError.code === 'internal') logger.error({ err: error, method: req.method, url }, 'request failed');
     else if (apiError.code === 'unavailable') logger.warn({ err: error, url }, 'broker unavailable');
     if (apiError.code === 'payload_too_large') limitHits?.('body_bytes');
-    if (apiError.code === 'unauthorized' && !res.headersSent) res.setHeader('www-authenticate', 'Bearer realm="ssehub"');
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    sendError(res, apiError.code, apiError.message);
+    sendError(res, apiError.code, apiError.message, apiError.headers);
   };
 }
 

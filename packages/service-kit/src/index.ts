@@ -1,6 +1,7 @@
 export { envBool, envEnum, envInt, envList, envOptional, envString } from './env.js';
 export { BASE_ENV_SHAPE, ConfigError, LOG_LEVELS, SERVICE_ENV_SHAPE, parseEnv } from './config.js';
 export { HTTP_STATUS, sendError, sendJson } from './http-errors.js';
+export { toWireError, type WireError, type WireErrorMessages } from './wire-error.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { createOpsRoutes, type OpsRoutesOptions } from './ops-routes.js';
 export { connectBroker, listenOrExit, listenUrl, loadConfigOrExit, stopOnSignals, type BrokerConfig, type ListenAddress, type StopOnSignalsOptions } from './process-lifecycle.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BrokerError, type Broker } from '@ssehub/broker';
+import type { Broker } from '@ssehub/broker';
 import { isValidTopic } from '@ssehub/protocol';
-import { sendError, sendJson, type Logger } from '@ssehub/service-kit';
+import { sendError, sendJson, toWireError, type Logger } from '@ssehub/service-kit';
 import type { AdminAccess } from './admin-auth.js';
 import type { NodeRegistry } from './node-registry.js';
 
@@ -64,8 +64,8 @@ export async function serveAdmin(req: IncomingMessage, res: ServerResponse, url:
     if (path.startsWith('topics/') && path.endsWith('/recent')) return await recent(res, url, path, deps.broker);
     sendError(res, 'not_found', `no admin route ${url.pathname.slice(0, 200)}`);
   } catch (error) {
-    if (error instanceof BrokerError) return sendError(res, 'unavailable', 'the broker is unavailable; retry shortly');
-    deps.logger.error({ err: error }, 'admin request failed');
-    sendError(res, 'internal', 'the admin request failed');
+    const wire = toWireError(error, { internal: 'the admin request failed' });
+    if (wire.code === 'internal') deps.logger.error({ err: error }, 'admin request failed');
+    sendError(res, wire.code, wire.message, wire.headers);
   }
 }
