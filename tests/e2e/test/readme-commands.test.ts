@@ -86,7 +86,8 @@ describe('Quick start and the HTTP API examples, against the default pnpm start'
       parser.feed(output);
       return messages;
     };
-    await stream.waitForOutput((output) => parse(output).some((message) => message.event === 'ssehub.ready'), 'ssehub.ready');
+    // The stream is curl's stdout alone: its progress meter on stderr may land in the middle of a frame.
+    await stream.waitForOutput(() => parse(stream.stdout()).some((message) => message.event === 'ssehub.ready'), 'ssehub.ready', 30_000);
 
     const publish = onPort(
       "curl -X POST localhost:8080/v1/publish -H 'content-type: application/json' -H 'Idempotency-Key: order-1234-shipped' -d '{\"topic\":\"rooms/orders\",\"type\":\"order.shipped\",\"data\":{\"order\":1234}}'",
@@ -116,7 +117,7 @@ describe('Quick start and the HTTP API examples, against the default pnpm start'
     expect(history.events.map((event) => event.id)).toContain(chat.id);
 
     // The stream carries its two topics' events (not rooms/a, rooms/b): the order once, then the message.
-    await stream.waitForOutput((output) => parse(output).some((message) => message.lastEventId === chat.id), 'the chat message on the stream');
+    await stream.waitForOutput(() => parse(stream.stdout()).some((message) => message.lastEventId === chat.id), 'the chat message on the stream', 30_000);
     const events = messages.filter((message) => message.hasId);
     expect(events.map((message) => [message.event, message.lastEventId])).toEqual([
       ['order.shipped', first.id],
