@@ -1,9 +1,11 @@
 import { BrokerError, type BrokerErrorCode } from '@ssehub/broker';
 import { SsehubError } from '@ssehub/protocol';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createAccessPolicy } from './auth/access-policy.js';
-import type { AuthConfig } from './auth/auth-env.js';
+import { AUTH_ENV_SHAPE } from './auth/auth-env.js';
 import type { JoseFunctions } from './auth/jwt-verifier.js';
+import { parseEnv } from './config.js';
 import { toWireError } from './wire-error.js';
 
 // No key is configured: the refusal comes from the policy itself, jose is never reached.
@@ -11,16 +13,8 @@ const UNREACHABLE_JOSE: JoseFunctions = {
   jwtVerify: () => Promise.reject(new Error('not reached')),
   createRemoteJWKSet: () => () => Promise.reject(new Error('not reached')),
 };
-const AUTH_CONFIG: AuthConfig = {
-  JWT_CLOCK_TOLERANCE_S: 0,
-  JWKS_COOLDOWN_S: 30,
-  PUBLIC_TOPICS: [],
-  ANONYMOUS_PUBLISH_TOPICS: [],
-  JWT_SECRET: undefined,
-  JWKS_URL: undefined,
-  JWT_ISSUER: undefined,
-  JWT_AUDIENCE: undefined,
-};
+// The defaults of an app with no auth variables set: no secret, nothing public.
+const AUTH_CONFIG = parseEnv(z.object(AUTH_ENV_SHAPE), {});
 
 function thrown(action: () => unknown): unknown {
   try {
