@@ -1,18 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createPresenceTracker, type Broker } from '@ssehub/broker';
-import { clientIp, createLimitHits, sendError, toWireError, type AccessPolicy, type Logger } from '@ssehub/service-kit';
+import { clientIp, createLimitHits, sendError, type AccessPolicy, type Logger } from '@ssehub/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
-import { RequestProblem, parseEventsRequest, routingUrl, type EventsRequest } from './events-request.js';
-import { HEARTBEAT_FRAME, createFrameCache, readyFrame, reconnectFrame, retryFrame } from './frames.js';
+import { RequestProblem, parseEventsRequest, routingUrl } from './events-request.js';
+import { HEARTBEAT_FRAME, reconnectFrame } from './frames.js';
 import { createAdminApi } from './admin/admin-api.js';
 import { createLagMonitor } from './lag-monitor.js';
 import { createGatewayMetrics } from './metrics.js';
 import { PRESENCE_BURST_DEFAULT, PRESENCE_RATE_PER_S_DEFAULT, createPresenceGate } from './presence-gate.js';
 import { isPresencePath, servePresence } from './presence-route.js';
-import { SSE_HEADERS } from './sse-headers.js';
-import { SseConnection, type SseConnectionHooks } from './sse-connection.js';
+import type { SseConnection } from './sse-connection.js';
 import { createStreamGuard, type Admission, type StreamGuardConfig } from './stream-guard.js';
+import { createStreamOpener } from './stream-opener.js';
 import { WriteScheduler } from './write-scheduler.js';
 
 /** The settings the gateway app uses (a subset of {@link GatewayConfig}). */
@@ -76,7 +76,6 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     config.WRITE_COALESCE_MAX_MS ?? WRITE_COALESCE_MAX_MS_DEFAULT,
   );
   const metrics = createGatewayMetrics(options.registry, broker, { connections: () => connections.size, coalesceWindowMs: () => scheduler.windowMs });
-  const frameFor = createFrameCache((event) => metrics.publishToWrite.observe(Math.max(0, Date.now() - event.ts) / 1000));
   const presence = createPresenceTracker({
     broker,
     nodeId: config.NODE_ID,
@@ -89,83 +88,14 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     burst: config.PRESENCE_BURST ?? PRESENCE_BURST_DEFAULT,
     limitHits,
   });
-  // Streams counted in presence: only these leave it when they close.
-  const present = new Set<SseConnection>();
-  const streamAddress = (req: IncomingMessage): string => clientIp(req, config.TRUST_PROXY_HOPS, config.IPV6_PREFIX_BITS);
+  const { openStream, jitteredRetry } = createStreamOpener({ broker, config, logger, connections, scheduler, metrics, presence, guard, presenceGate });
   let draining = false;
-
-  const jitteredRetry = (): number => Math.round(config.RETRY_MS * (1 + Math.random() * 0.5));
-  const hooks: SseConnectionHooks = {
-    onSlow(connection) {
-      metrics.slowConsumerDisconnects.inc();
-      logger.warn({ remote: connection.res.socket?.remoteAddress }, 'slow consumer cut off; it resumes from its last id');
-    },
-    onClose: (connection) => {
-      const admission = connections.get(connection);
-      if (admission === undefined) return;
-      connections.delete(connection);
-      admission.release();
-      // A stream joins presence once subscribed and admitted by the gate (see openStream); only those leave.
-      if (present.delete(connection) && admission.user !== undefined) leavePresence(connection.request.topics, admission.user);
-    },
-    onWritten: (frames) => metrics.delivered(frames),
-    frameFor,
-    onBrokerError: (_connection, error) => logger.warn({ err: error }, 'subscription ended by the broker; the client reconnects'),
-  };
 
   // One timer per node, not one per connection.
   const heartbeat = setInterval(() => {
     for (const connection of connections.keys()) connection.enqueue(HEARTBEAT_FRAME);
   }, config.HEARTBEAT_S * 1000);
   heartbeat.unref();
-
-  async function openStream(req: IncomingMessage, res: ServerResponse, request: EventsRequest): Promise<void> {
-    let admission: Admission;
-    try {
-      admission = await guard.admit(req, res, request);
-    } catch (error) {
-      return guard.refuse(res, error);
-    }
-    const connection = new SseConnection(res, scheduler, config.MAX_BUFFER_BYTES, hooks, request);
-    connections.set(connection, admission);
-    admission.onExpiry((lastFrame) => connection.end(lastFrame));
-    req.socket.setNoDelay(true);
-    connection.enqueue(retryFrame(jitteredRetry()));
-    try {
-      // The connection is the listener: no closures per stream on the delivery path.
-      const subscription = await broker.subscribe({ topics: request.topics, after: request.lastEventId }, connection);
-      if (!connection.isOpen) return subscription.close();
-      connection.subscription = subscription;
-      if (admission.user !== undefined && presenceGate.admit(admission.user, streamAddress(req), request.topics.length)) {
-        present.add(connection);
-        joinPresence(request.topics, admission.user);
-      }
-      const { resumed, cursor } = subscription;
-      connection.enqueue(readyFrame({ node: config.NODE_ID, topics: request.topics, resumed, cursor }));
-      connection.start(SSE_HEADERS);
-    } catch (error) {
-      // A catch-up that already streamed ends like any stream: the client resumes from its last id.
-      if (connection.hasStarted) return connection.end();
-      connection.close();
-      if (res.headersSent || res.destroyed) return;
-      const wire = toWireError(error, { internal: 'the subscription could not be opened' });
-      if (wire.code === 'internal') logger.error({ err: error }, 'subscribe failed');
-      sendError(res, wire.code, wire.message, wire.headers);
-    }
-  }
-
-  /** Counts the stream in presence for its lifetime; a broker hiccup never breaks the stream. */
-  function joinPresence(topics: readonly string[], user: string): void {
-    for (const topic of topics) presence.join(topic, user).catch((error: unknown) => reportPresence(error, user));
-  }
-
-  function leavePresence(topics: readonly string[], user: string): void {
-    for (const topic of topics) presence.leave(topic, user).catch((error: unknown) => reportPresence(error, user));
-  }
-
-  function reportPresence(error: unknown, user: string): void {
-    logger.warn({ err: error, user }, 'presence update failed');
-  }
 
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = routingUrl(req.url);
