@@ -6,6 +6,7 @@ import { createAccessPolicy } from './auth/access-policy.js';
 import { AUTH_ENV_SHAPE } from './auth/auth-env.js';
 import type { JoseFunctions } from './auth/jwt-verifier.js';
 import { parseEnv } from './config.js';
+import { MethodNotAllowedError } from './route-errors.js';
 import { toWireError } from './wire-error.js';
 
 // No key is configured: the refusal comes from the policy itself, jose is never reached.
@@ -29,6 +30,15 @@ describe('toWireError', () => {
   it('answers a protocol error with its own code, status and message', () => {
     expect(toWireError(new SsehubError('invalid_topic', 'no such topic'))).toEqual({ status: 400, code: 'invalid_topic', message: 'no such topic' });
     expect(toWireError(new SsehubError('rate_limited', 'slow down'))).toEqual({ status: 429, code: 'rate_limited', message: 'slow down' });
+  });
+
+  it('answers a wrong method 405 with the methods the path answers in Allow', () => {
+    expect(toWireError(new MethodNotAllowedError('POST', 'GET, HEAD'))).toEqual({
+      status: 405,
+      code: 'method_not_allowed',
+      message: 'POST is not allowed here (allowed: GET, HEAD)',
+      headers: { allow: 'GET, HEAD' },
+    });
   });
 
   it('answers an auth refusal 401 with a Bearer challenge, a forbidden topic 403 without one', () => {

@@ -1,6 +1,7 @@
 import { BrokerError, type BrokerErrorCode } from '@ssehub/broker';
 import { SsehubError, type ErrorCode } from '@ssehub/protocol';
 import { HTTP_STATUS } from './http-errors.js';
+import { MethodNotAllowedError } from './route-errors.js';
 
 /** What an error becomes on the wire: the status, the `{error: {code, message}}` body and its headers. */
 export interface WireError {
@@ -47,9 +48,11 @@ function wireError(code: ErrorCode, message: string): WireError {
 
 /**
  * Maps anything a route threw to its wire answer: a {@link SsehubError} (protocol, auth, limits) as it
- * is, a {@link BrokerError} by its code, anything else `internal` (the caller logs those).
+ * is (a {@link MethodNotAllowedError} with its `Allow`), a {@link BrokerError} by its code, anything
+ * else `internal` (the caller logs those).
  */
 export function toWireError(error: unknown, messages: WireErrorMessages = {}): WireError {
+  if (error instanceof MethodNotAllowedError) return { ...wireError(error.code, error.message), headers: { allow: error.allow } };
   if (error instanceof SsehubError) return wireError(error.code, error.message);
   const internal = messages.internal ?? 'internal error';
   if (!(error instanceof BrokerError)) return wireError('internal', internal);
