@@ -1,15 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createPresenceTracker, type Broker } from '@ssehub/broker';
-import { clientIp, createLimitHits, sendError, type AccessPolicy, type Logger } from '@ssehub/service-kit';
+import { clientIp, createLimitHits, createRequestEdge, createRouteTable, type AccessPolicy, type Logger } from '@ssehub/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
-import { RequestProblem, parseEventsRequest, routingUrl } from './events-request.js';
+import { routingUrl } from './events-request.js';
+import { createEventsRoute } from './events-route.js';
 import { HEARTBEAT_FRAME, reconnectFrame } from './frames.js';
 import { createAdminApi } from './admin/admin-api.js';
 import { createLagMonitor } from './lag-monitor.js';
 import { createGatewayMetrics } from './metrics.js';
 import { PRESENCE_BURST_DEFAULT, PRESENCE_RATE_PER_S_DEFAULT, createPresenceGate } from './presence-gate.js';
-import { isPresencePath, servePresence } from './presence-route.js';
+import { createPresenceRoute } from './presence-route.js';
 import type { SseConnection } from './sse-connection.js';
 import { createStreamGuard, type Admission, type StreamGuardConfig } from './stream-guard.js';
 import { createStreamOpener } from './stream-opener.js';
@@ -97,27 +98,20 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   }, config.HEARTBEAT_S * 1000);
   heartbeat.unref();
 
+  const routes = createRouteTable({
+    logger,
+    edge: createRequestEdge({ logger, corsOrigins: config.CORS_ORIGINS }),
+    routes: [
+      createEventsRoute({ maxTopics: config.MAX_TOPICS_PER_CONNECTION, isDraining: () => draining, refuse: guard.refuse, openStream }),
+      createPresenceRoute({ presence, authorizeRead: guard.authorizeRead }),
+      admin.route,
+    ],
+  });
+
+  // The raw path is routed (see routingUrl); paths that are not the gateway's are left to the caller.
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = routingUrl(req.url);
-    if (url === undefined) return false;
-    if (admin.observe(req, res, url)) return true;
-    const isPresence = isPresencePath(url.pathname);
-    if (!isPresence && url.pathname !== '/v1/events') return false;
-    if (guard.cors(req, res)) return true;
-    if (isPresence) {
-      void servePresence(req, res, url.pathname, { presence, logger, authorizeRead: guard.authorizeRead, refuse: guard.refuse });
-      return true;
-    }
-    if (req.method !== 'GET') {
-      sendError(res, 'method_not_allowed', 'GET /v1/events only', { allow: 'GET' });
-    } else if (draining) {
-      sendError(res, 'unavailable', 'this node is draining; reconnect to another', { 'retry-after': '1' });
-    } else {
-      const request = parseEventsRequest(req, url, config.MAX_TOPICS_PER_CONNECTION);
-      if (request instanceof RequestProblem) guard.refuse(res, request);
-      else void openStream(req, res, request);
-    }
-    return true;
+    return url !== undefined && routes.serve(req, res, url);
   }
 
   function drain(): void {

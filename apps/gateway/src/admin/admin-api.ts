@@ -1,8 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { BrokerError, type Broker } from '@ssehub/broker';
-import { logRequest, type LimitHits, type Logger } from '@ssehub/service-kit';
+import type { LimitHits, Logger, Route } from '@ssehub/service-kit';
 import { createAdminAuth } from './admin-auth.js';
-import { ADMIN_PREFIX, serveAdmin } from './admin-routes.js';
+import { createAdminRoute } from './admin-routes.js';
 import { createNodeRegistry } from './node-registry.js';
 
 /** Options of {@link createAdminApi}. */
@@ -23,15 +23,12 @@ export interface AdminApiOptions {
   readonly brokerLagSeconds: () => number | null;
 }
 
-/** The gateway's admin side: request ids and access lines, the node registry, and the admin routes. */
+/** The gateway's admin side: the node registry and the `/v1/admin/*` route. */
 export interface AdminApi {
-  /** Sees every request first: tags and logs the gateway's own, answers `/v1/admin/*` (true when it did). */
-  observe(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
+  /** `/v1/admin/*`, a route of the gateway's table. */
+  readonly route: Route;
   close(): Promise<void>;
 }
-
-const isGatewayPath = (path: string): boolean =>
-  path === '/v1/events' || path.startsWith('/v1/presence/') || path.startsWith(ADMIN_PREFIX);
 
 /** Builds the admin side and starts reporting this node. */
 export function createAdminApi(options: AdminApiOptions): AdminApi {
@@ -49,14 +46,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
   });
   const checkAccess = createAdminAuth({ adminToken: options.adminToken, clientKey: options.clientKey, limitHits: options.limitHits, logger });
   return {
-    observe(req, res, url) {
-      if (!isGatewayPath(url.pathname)) return false;
-      // Once per request, at connection open for a stream: never per event.
-      logRequest(req, res, logger);
-      if (!url.pathname.startsWith(ADMIN_PREFIX)) return false;
-      void serveAdmin(req, res, url, { broker, registry, checkAccess, logger });
-      return true;
-    },
+    route: createAdminRoute({ broker, registry, checkAccess, logger }),
     close: () => registry.close(),
   };
 }
