@@ -1,21 +1,7 @@
 import { SsehubError } from '@ssehub/protocol';
-import {
-  createCors,
-  createRateLimiter,
-  type AccessPolicy,
-  type LimitHits,
-  type Principal,
-} from '@ssehub/service-kit';
+import { createRateLimiter, type AccessPolicy, type LimitHits, type Principal } from '@ssehub/service-kit';
 import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
-
-/** Answers CORS preflights and sets CORS headers for allowed origins (`CORS_ORIGINS`). */
-export function corsMiddleware(origins: readonly string[]): RequestHandler {
-  const cors = createCors(origins);
-  return (req, res, next) => {
-    if (!cors(req, res)) next();
-  };
-}
 
 /** Reads and verifies the caller's token (401 when present but invalid); anonymous callers pass through. */
 export function authenticate(access: AccessPolicy): RequestHandler {

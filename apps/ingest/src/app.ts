@@ -1,8 +1,16 @@
 import type { Broker } from '@ssehub/broker';
-import { clientIp, createLimitHits, type AccessPolicy, type LimitHits, type Logger } from '@ssehub/service-kit';
+import {
+  clientIp,
+  createLimitHits,
+  createRequestEdge,
+  requestEdgeMiddleware,
+  type AccessPolicy,
+  type LimitHits,
+  type Logger,
+} from '@ssehub/service-kit';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
-import { corsMiddleware, createPublishGate, type ClientAddress, type PublishGate } from './access.js';
+import { createPublishGate, type ClientAddress, type PublishGate } from './access.js';
 import type { IngestConfig } from './config.js';
 import { createErrorHandler, notFound } from './error-handler.js';
 import { createIngestMetrics } from './metrics.js';
@@ -10,7 +18,6 @@ import { createPublisher, type Publisher } from './publisher.js';
 import { createHistoryRoutes } from './routes/history.js';
 import { createPublishRoutes } from './routes/publish.js';
 import { createRoomRoutes } from './routes/rooms.js';
-import { requestIdMiddleware } from './request-id.js';
 
 /** Options of {@link createIngestApp}. */
 export interface IngestAppOptions {
@@ -78,8 +85,8 @@ export function createIngestApp(options: IngestAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use(requestIdMiddleware(options.logger));
-  app.use(corsMiddleware(config.CORS_ORIGINS));
+  // The same edge as the gateway's routes: request id and access line, then CORS.
+  app.use(requestEdgeMiddleware(createRequestEdge({ logger: options.logger, corsOrigins: config.CORS_ORIGINS })));
   app.use(createPublishRoutes(deps), createRoomRoutes(deps), createHistoryRoutes(deps));
   app.use(notFound);
   app.use(createErrorHandler({ logger: options.logger, metrics, limitHits }));

@@ -1,5 +1,15 @@
-import { SsehubError, type ErrorCode } from '@ssehub/protocol';
-import { HTTP_STATUS, redactToken, sendError, toWireError, type LimitHits, type Logger, type WireError } from '@ssehub/service-kit';
+import type { ErrorCode } from '@ssehub/protocol';
+import {
+  HTTP_STATUS,
+  MethodNotAllowedError,
+  notFoundError,
+  redactToken,
+  sendError,
+  toWireError,
+  type LimitHits,
+  type Logger,
+  type WireError,
+} from '@ssehub/service-kit';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { IngestMetrics } from './metrics.js';
 
@@ -65,15 +75,14 @@ export function createErrorHandler({ logger, metrics, limitHits }: ErrorHandlerO
   };
 }
 
-/** Answers every path no route claimed with 404 `not_found`. */
+/** Answers every path no route claimed with service-kit's 404 `not_found`. */
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new SsehubError('not_found', `no route for ${req.method} ${req.path.slice(0, 200)}`));
+  next(notFoundError(req.method, req.path));
 };
 
-/** Answers a known path called with another method: 405 with an `Allow` header. */
+/** Answers a known path called with another method: service-kit's 405, its `Allow` header set by `toWireError`. */
 export function methodNotAllowed(allow: string): RequestHandler {
-  return (req, res, next) => {
-    res.setHeader('allow', allow);
-    next(new SsehubError('method_not_allowed', `${req.method} is not allowed here (allowed: ${allow})`));
+  return (req, _res, next) => {
+    next(new MethodNotAllowedError(req.method, allow));
   };
 }

@@ -1,11 +1,15 @@
 import type { StoredEvent } from '@ssehub/broker';
-import { MAX_HISTORY_LIMIT, SsehubError, TopicSchema, decodeCursor, type StoredEnvelope, type HistoryResponse } from '@ssehub/protocol';
-import { sendJson } from '@ssehub/service-kit';
+import { MAX_HISTORY_LIMIT, SsehubError, decodeCursor, type StoredEnvelope, type HistoryResponse } from '@ssehub/protocol';
+import { compilePath, decodeTopicPath, matchPath, sendJson } from '@ssehub/service-kit';
 import { Router, type Request } from 'express';
 import type { RouteDeps } from '../app.js';
 import { authenticate, principalOf } from '../access.js';
 import { methodNotAllowed } from '../error-handler.js';
 import { capPage, historyReadLimit } from '../history-limits.js';
+
+/** The history route, in the syntax express and service-kit's route table share. */
+const HISTORY_PATH = '/v1/topics/*topic/history';
+const HISTORY_PATTERN = compilePath(HISTORY_PATH);
 
 /** Events a history page returns when `limit` is not given. @default 100 */
 export const DEFAULT_HISTORY_LIMIT = 100;
@@ -36,13 +40,10 @@ function readAfter(req: Request): string | undefined {
   return after;
 }
 
-// The wildcard arrives as its path segments; joined back they must still form a valid topic.
+// Express hands the wildcard over decoded segment by segment; the topic is read from the raw path
+// instead, by the decoder every app uses.
 function readTopic(req: Request): string {
-  const raw: unknown = req.params.topic;
-  const topic = Array.isArray(raw) ? raw.join('/') : String(raw);
-  const result = TopicSchema.safeParse(topic);
-  if (!result.success) throw new SsehubError('invalid_topic', `topic: ${result.error.issues[0]?.message ?? 'invalid topic'}`);
-  return result.data;
+  return decodeTopicPath(matchPath(HISTORY_PATTERN, req.path)?.topic ?? '');
 }
 
 // `seq` is the broker's internal position; clients only ever see the envelope.
@@ -58,7 +59,7 @@ export function createHistoryRoutes(deps: RouteDeps): Router {
   const router = Router();
   const readsAtOnce = historyReadLimit({ perIp: deps.history.readsPerIp, clientAddress: deps.clientAddress, limitHits: deps.limitHits });
   router
-    .route('/v1/topics/*topic/history')
+    .route(HISTORY_PATH)
     .get(readsAtOnce, authenticate(deps.access), async (req, res) => {
       const topic = readTopic(req);
       deps.access.authorizeRead(principalOf(res), [topic]);
