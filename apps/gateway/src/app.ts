@@ -42,7 +42,7 @@ export interface GatewayAppOptions {
 
 /** The gateway's request handling, without a listening socket. */
 export interface GatewayApp {
-  /** Serves `/v1/events` and `/v1/presence/{topic}`; returns false for paths that are not the gateway's. */
+  /** Serves `/v1/events`, `/v1/presence/{topic}` and `/v1/admin/*`; returns false for paths that are not the gateway's. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Rejects while draining or while the broker is unreachable. */
   ready(): Promise<void>;

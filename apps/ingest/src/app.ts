@@ -1,13 +1,5 @@
 import type { Broker } from '@ssehub/broker';
-import {
-  clientIp,
-  createLimitHits,
-  createRequestEdge,
-  requestEdgeMiddleware,
-  type AccessPolicy,
-  type LimitHits,
-  type Logger,
-} from '@ssehub/service-kit';
+import { clientIp, createLimitHits, createRequestEdge, requestEdgeMiddleware, type AccessPolicy, type LimitHits, type Logger } from '@ssehub/service-kit';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import { createPublishGate, type ClientAddress, type PublishGate } from './access.js';

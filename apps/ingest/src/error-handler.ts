@@ -1,15 +1,6 @@
 import type { ErrorCode } from '@ssehub/protocol';
-import {
-  HTTP_STATUS,
-  MethodNotAllowedError,
-  notFoundError,
-  redactToken,
-  sendError,
-  toWireError,
-  type LimitHits,
-  type Logger,
-  type WireError,
-} from '@ssehub/service-kit';
+import { HTTP_STATUS, MethodNotAllowedError, notFoundError, redactToken, sendError, toWireError } from '@ssehub/service-kit';
+import type { LimitHits, Logger, WireError } from '@ssehub/service-kit';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { IngestMetrics } from './metrics.js';
 

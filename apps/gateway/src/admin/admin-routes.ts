@@ -1,17 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Broker } from '@ssehub/broker';
 import { SsehubError } from '@ssehub/protocol';
-import {
-  MethodNotAllowedError,
-  createRouteTable,
-  decodeTopicPath,
-  notFoundError,
-  sendError,
-  sendJson,
-  type Logger,
-  type Route,
-  type RouteTable,
-} from '@ssehub/service-kit';
+import { MethodNotAllowedError, createRouteTable, decodeTopicPath, notFoundError, sendError, sendJson } from '@ssehub/service-kit';
+import type { Logger, Route, RouteTable } from '@ssehub/service-kit';
 import type { AdminAccess } from './admin-auth.js';
 import type { NodeRegistry } from './node-registry.js';
 
