@@ -2,7 +2,7 @@ export { envBool, envEnum, envInt, envList, envOptional, envString } from './env
 export { BASE_ENV_SHAPE, ConfigError, LOG_LEVELS, SERVICE_ENV_SHAPE, parseEnv } from './config.js';
 export { HTTP_STATUS, sendError, sendJson } from './http-errors.js';
 export { toWireError, type WireError, type WireErrorMessages } from './wire-error.js';
-export { compilePath, createRouteTable, matchPath, type Route, type RouteMatch, type RouteTable, type RouteTableOptions } from './route-table.js';
+export { compilePath, createRouteTable, matchPath, type CompilePathOptions, type Route, type RouteMatch, type RouteTable, type RouteTableOptions } from './route-table.js';
 export { MethodNotAllowedError, notFoundError } from './route-errors.js';
 export { createRequestEdge, requestEdgeMiddleware, type RequestEdge, type RequestEdgeOptions } from './request-edge.js';
 export { decodeTopicPath } from './topic-path.js';

@@ -35,6 +35,14 @@ describe('path patterns', () => {
     expect(matchPath('/v1/admin/topics/*topic/recent', '/v1/admin/topics/users/7/recent')).toEqual({ topic: 'users/7' });
   });
 
+  it('match exactly by default, and as loosely as express when asked', () => {
+    expect(matchPath('/v1/topics/*topic/history', '/V1/topics/a/history')).toBeUndefined();
+    expect(matchPath('/v1/topics/*topic/history', '/v1/topics/a/history/')).toBeUndefined();
+    const loose = compilePath('/v1/topics/*topic/history', { caseSensitive: false, trailingSlash: true });
+    expect(matchPath(loose, '/V1/Topics/rooms/a/HISTORY/')).toEqual({ topic: 'rooms/a' });
+    expect(matchPath(loose, '/v1/topics/rooms/a/history//')).toBeUndefined();
+  });
+
   it('treat regular-expression characters in literals as plain text', () => {
     expect(compilePath('/v1/a.b').test('/v1/aXb')).toBe(false);
     expect(compilePath('/v1/a.b').test('/v1/a.b')).toBe(true);

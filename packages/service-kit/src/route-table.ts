@@ -44,14 +44,23 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** How loosely {@link compilePath} matches; the defaults route the path exactly as sent. */
+export interface CompilePathOptions {
+  /** @default true */
+  readonly caseSensitive?: boolean;
+  /** Whether one trailing `/` may follow (express's default). @default false */
+  readonly trailingSlash?: boolean;
+}
+
 /** The pattern as an anchored regular expression with one named group per parameter. */
-export function compilePath(pattern: string): RegExp {
+export function compilePath(pattern: string, options: CompilePathOptions = {}): RegExp {
   const parts = pattern.split(/([:*][A-Za-z_][A-Za-z0-9_]*)/);
   const source = parts.map((part, index) => {
     if (index % 2 === 0) return escapeRegExp(part);
     return part.startsWith(':') ? `(?<${part.slice(1)}>[^/]+)` : `(?<${part.slice(1)}>.*)`;
   });
-  return new RegExp(`^${source.join('')}$`);
+  const end = options.trailingSlash === true ? '/?$' : '$';
+  return new RegExp(`^${source.join('')}${end}`, options.caseSensitive === false ? 'i' : '');
 }
 
 /** The raw path parameters of `pathname` under `pattern`, or undefined when it does not match. */

@@ -9,7 +9,8 @@ import { capPage, historyReadLimit } from '../history-limits.js';
 
 /** The history route, in the syntax express and service-kit's route table share. */
 const HISTORY_PATH = '/v1/topics/*topic/history';
-const HISTORY_PATTERN = compilePath(HISTORY_PATH);
+// As loose as express's own match (any case, one trailing slash), so every path it routes here has a topic.
+const HISTORY_PATTERN = compilePath(HISTORY_PATH, { caseSensitive: false, trailingSlash: true });
 
 /** Events a history page returns when `limit` is not given. @default 100 */
 export const DEFAULT_HISTORY_LIMIT = 100;
