@@ -14,6 +14,10 @@ export interface StartRedisOptions {
   readonly appendfsync?: 'always' | 'everysec';
   /** Working directory (kept on stop); a fresh temp dir, removed on stop, by default. */
   readonly dir?: string;
+  /** Port to listen on; a free one by default. */
+  readonly port?: number;
+  /** Extra redis-server arguments (e.g. cluster mode). */
+  readonly args?: readonly string[];
 }
 
 /** A private redis-server a test started on a free port with a temp dir of its own. */
@@ -64,7 +68,7 @@ async function waitForPong(port: number, timeoutMs = 15_000): Promise<void> {
 /** Starts a private redis-server; fails loudly with the apt-get line when it is not installed. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const binary = requireBinary('redis-server', 'redis-server');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'ssehub-redis-')));
   const args = [
@@ -76,6 +80,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     '--logfile', '',
     '--appendonly', options.appendonly ? 'yes' : 'no',
     '--appendfsync', options.appendfsync ?? 'always',
+    ...(options.args ?? []),
   ];
   let running: RunningProcess | null = null;
   async function start(): Promise<void> {
