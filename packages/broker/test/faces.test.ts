@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as broker from '@ssehub/broker';
@@ -63,5 +63,24 @@ describe('names across @ssehub/protocol and @ssehub/broker', () => {
     expect(brokerNames.size).toBeGreaterThan(20);
     expect(protocolNames.length).toBeGreaterThan(60);
     expect(protocolNames.filter((name) => brokerNames.has(name))).toEqual([]);
+  });
+});
+
+describe('the testing entry', () => {
+  const src = new URL('../src/', import.meta.url);
+  const runtime = readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .map((name) => name.replaceAll('\\', '/'))
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.startsWith('testing/'));
+
+  it.each(runtime)('is not loaded by %s, so the other entries never load vitest', (name) => {
+    const text = readFileSync(new URL(name, src), 'utf8');
+    expect(text).not.toMatch(/from '(?:vitest|\.\.?\/(?:\.\.\/)*testing\/[^']*)'/);
+  });
+
+  it('needs vitest as an optional peer only', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(manifest['dependencies']?.['vitest']).toBeUndefined();
+    expect(manifest['peerDependencies']?.['vitest']).toBeDefined();
+    expect(manifest['peerDependenciesMeta']?.['vitest']).toEqual({ optional: true });
   });
 });
