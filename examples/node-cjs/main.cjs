@@ -7,11 +7,11 @@ const assert = require('node:assert/strict');
 const {
   PublishRequestSchema,
   createSseParser,
-  createSsehubClient,
   decodeCursor,
   encodeCursor,
   formatSseFrame,
 } = require('@ssehub/protocol');
+const { createSsehubClient } = require('@ssehub/protocol/client');
 
 const baseUrl = process.env.SSEHUB_URL || 'http://localhost:8080';
 // The topic is under `rooms/`, which `pnpm start` lets anyone read and post to; a server that keeps it

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import {
   TopicSchema,
   createSseParser,
-  createSsehubClient,
   decodeCursor,
   encodeCursor,
   formatSseFrame,
 } from '@ssehub/protocol';
+import { createSsehubClient } from '@ssehub/protocol/client';
 import { createMemoryBroker } from '@ssehub/broker/memory';
 
 const baseUrl = process.env.SSEHUB_URL ?? 'http://localhost:8080';

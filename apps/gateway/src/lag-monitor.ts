@@ -1,4 +1,4 @@
-import type { Broker, StoredEvent, Subscription } from '@ssehub/broker';
+import type { Broker, BrokerSubscription, StoredEvent } from '@ssehub/broker';
 import { LAG_PROBE_TOPIC } from '@ssehub/protocol';
 import type { Logger } from '@ssehub/service-kit';
 import { Gauge, type Registry } from 'prom-client';
@@ -34,7 +34,7 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
   let lastLag: number | null = null;
   let outstanding: { probe: number; sentAt: number } | undefined;
   let probes = 0;
-  let subscription: Subscription | undefined;
+  let subscription: BrokerSubscription | undefined;
   let busy = false;
   let closed = false;
 

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { BrokerError } from '@ssehub/broker';
-import type { LiveSignal, StoredEvent, Subscription, SubscriptionListener } from '@ssehub/broker';
+import type { BrokerSubscription, LiveSignal, StoredEvent, SubscriptionListener } from '@ssehub/broker';
 import type { ResetReason } from '@ssehub/protocol';
 import type { EventsRequest } from './events-request.js';
 import { LAST_CHUNK, joinFrames, resetFrame, unframe, type WireFrame } from './frames.js';
@@ -37,7 +37,7 @@ export interface SseConnectionHooks {
 export class SseConnection implements Flushable, SubscriptionListener {
   queued = false;
   lastWriteAt = -Infinity;
-  subscription: Subscription | undefined;
+  subscription: BrokerSubscription | undefined;
   /** The only queued frame, or the first of several (then all are in `more`). */
   private first: WireFrame | null = null;
   private more: WireFrame[] | null = null;

@@ -1,14 +1,9 @@
 // A third-party TypeScript program: the typed client, with the payload checked by the application's own zod
 // schema. Start a server first (`pnpm start` in the ssehub repository), then:
 //   npm run build && SSEHUB_URL=http://localhost:8080 npm start
-import {
-  ChatMessageSchema,
-  createSsehubClient,
-  type ChatMessage,
-  type EventEnvelope,
-  type PublishResponse,
-  type ReadyPayload,
-} from '@ssehub/protocol';
+import type { EventEnvelope, PublishResponse, ReadyPayload } from '@ssehub/protocol';
+import { ChatMessageSchema, type ChatMessage } from '@ssehub/protocol/chat';
+import { createSsehubClient } from '@ssehub/protocol/client';
 import { z } from 'zod';
 
 /** The data this application publishes; its type comes from the schema, as in ssehub itself. */

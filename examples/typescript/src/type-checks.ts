@@ -1,5 +1,7 @@
 // Compile-time checks only: the published declarations carry the zod-inferred types, not `any`.
-import type { ChatMessage, ChatMessageSchema, EventEnvelope, PublishRequest, SsehubClient, StoredEnvelope } from '@ssehub/protocol';
+import type { EventEnvelope, PublishRequest, StoredEnvelope } from '@ssehub/protocol';
+import type { ChatMessage, ChatMessageSchema } from '@ssehub/protocol/chat';
+import type { SsehubClient } from '@ssehub/protocol/client';
 import type { z } from 'zod';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

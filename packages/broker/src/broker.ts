@@ -31,7 +31,7 @@ export interface PublishOptions {
 }
 
 /** Options of {@link Broker.subscribe}. */
-export interface SubscribeOptions {
+export interface BrokerSubscribeOptions {
   readonly topics: readonly string[];
   /** Resume after this cursor (wire form): replay what is retained, then go live. */
   readonly after?: string;
@@ -55,7 +55,7 @@ export interface SubscriptionListener {
 }
 
 /** A live subscription. */
-export interface Subscription {
+export interface BrokerSubscription {
   /** True when it resumed from `after` with no gap. */
   readonly resumed: boolean;
   /** The log position it is live from, as a cursor a client can resume with. */
@@ -128,7 +128,7 @@ export interface Broker {
   publish(events: readonly PublishInput[], options?: PublishOptions): Promise<StoredEvent[]>;
   /** Sends a live-only event to the topic's subscribers on every node: not stored, no id, not replayed. */
   signal(signal: PublishInput): Promise<void>;
-  subscribe(options: SubscribeOptions, listener: SubscriptionListener): Promise<Subscription>;
+  subscribe(options: BrokerSubscribeOptions, listener: SubscriptionListener): Promise<BrokerSubscription>;
   history(topic: string, options: HistoryOptions): Promise<HistoryPage>;
   stats(): BrokerStats;
   /** Rejects when the backend cannot be reached. */

@@ -6,9 +6,9 @@ import type {
   HistoryPage,
   PresenceStore,
   StoredEvent,
-  Subscription,
+  BrokerSubscription,
   SubscriptionListener,
-  SubscribeOptions,
+  BrokerSubscribeOptions,
 } from './broker.js';
 import { BrokerError } from './errors.js';
 import { assertSameRequest } from './idempotent-replay.js';
@@ -114,7 +114,7 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
     }
   }
 
-  async function subscribe(options: SubscribeOptions, listener: SubscriptionListener): Promise<Subscription> {
+  async function subscribe(options: BrokerSubscribeOptions, listener: SubscriptionListener): Promise<BrokerSubscription> {
     const cursor = options.after === undefined ? undefined : parseCursor(options.after);
     const unique = new Set(options.topics);
     const topics = unique.size === options.topics.length ? options.topics : [...unique];

@@ -1,40 +1,31 @@
+// The public surface of @ssehub/broker: what apps and backend authors use, an explicit list checked by
+// test/faces.test.ts. Internals (paging, idempotency cache, epochs, defaults) stay inside the package.
 export type {
-  PresenceClaim,
-  PresenceRecord,
-  PresenceStore,
-  VersionedPresence,
+  BackendHooks,
   Broker,
   BrokerBackend,
   BrokerStats,
-  BackendHooks,
+  BrokerSubscribeOptions,
+  BrokerSubscription,
   HistoryOptions,
   HistoryPage,
-  LogHead,
   LiveSignal,
+  LogHead,
   LogPage,
+  PresenceClaim,
+  PresenceRecord,
+  PresenceStore,
   PublishInput,
   PublishOptions,
   RetentionOptions,
   StoredEvent,
-  SubscribeOptions,
-  Subscription,
   SubscriptionListener,
+  VersionedPresence,
 } from './broker.js';
-export { BrokerError, type BrokerErrorCode } from './errors.js';
-export { composeBroker, CATCH_UP_PAGE_SIZE } from './compose-broker.js';
-export { MAX_HELD_LIVE_EVENTS } from './local-subscriber.js';
-export { createBroker, parseBrokerUrl, BROKER_SCHEMES, type CreateBrokerOptions } from './create-broker.js';
-export { IdempotencyCache } from './idempotency-cache.js';
-export { mergePages } from './merge-pages.js';
-export {
-  createMemoryBroker,
-  newEpoch,
-  DEFAULT_HISTORY_MAX_AGE_S,
-  DEFAULT_HISTORY_MAX_PER_TOPIC,
-  MEMORY_SWEEP_INTERVAL_MS,
-  type MemoryBrokerOptions,
-} from './memory.js';
-export { DEFAULT_MEMORY_MAX_BYTES } from './ring-store.js';
+export { composeBroker } from './compose-broker.js';
+export { createBroker, parseBrokerUrl, type CreateBrokerOptions } from './create-broker.js';
 export { deferBroker } from './deferred-broker.js';
-export { createPresenceTracker, DEFAULT_PRESENCE_TTL_S, type PresenceTracker, type PresenceTrackerOptions } from './presence-tracker.js';
-export { createMemoryPresenceStore } from './memory-presence.js';
+export { BrokerError, type BrokerErrorCode } from './errors.js';
+export { MAX_HELD_LIVE_EVENTS } from './local-subscriber.js';
+export { createMemoryBroker, type MemoryBrokerOptions } from './memory.js';
+export { createPresenceTracker, type PresenceTracker, type PresenceTrackerOptions } from './presence-tracker.js';

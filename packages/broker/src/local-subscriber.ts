@@ -1,4 +1,4 @@
-import type { LiveSignal, StoredEvent, Subscription, SubscriptionListener } from './broker.js';
+import type { BrokerSubscription, LiveSignal, StoredEvent, SubscriptionListener } from './broker.js';
 import { BrokerError } from './errors.js';
 
 /** Live events one subscription may hold while it catches up; one more ends it as a slow consumer. @default 10000 */
@@ -7,10 +7,10 @@ export const MAX_HELD_LIVE_EVENTS = 10_000;
 /**
  * One subscription's seam between history and live: live events are held back while history is
  * replayed, then released, and anything at or below the last delivered position is dropped.
- * It is also the {@link Subscription} handed to the caller, so an open subscription costs one
+ * It is also the {@link BrokerSubscription} handed to the caller, so an open subscription costs one
  * object and no closures.
  */
-export class LocalSubscriber implements Subscription {
+export class LocalSubscriber implements BrokerSubscription {
   resumed = false;
   cursor = '';
   /** Live events that arrived during catch-up; `null` once live. */

@@ -1,10 +1,12 @@
 import { encodeCursor } from '@ssehub/protocol';
 import type { BackendHooks, Broker, BrokerBackend, RetentionOptions, StoredEvent } from './broker.js';
 import { composeBroker } from './compose-broker.js';
+import { newEpoch } from './epoch.js';
 import { BrokerError } from './errors.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { mergePages } from './merge-pages.js';
 import { createMemoryPresenceStore } from './memory-presence.js';
+import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './retention-defaults.js';
 import { DEFAULT_MEMORY_MAX_BYTES, RingStore } from './ring-store.js';
 import type { TopicRing } from './topic-ring.js';
 
@@ -19,17 +21,8 @@ export interface MemoryBrokerOptions extends RetentionOptions {
 /** How often expired events and emptied topics are dropped even when nothing is published or read, in ms. @default 60000 */
 export const MEMORY_SWEEP_INTERVAL_MS = 60_000;
 
-/** Events kept per topic unless configured. @default 1000 */
-export const DEFAULT_HISTORY_MAX_PER_TOPIC = 1000;
-/** Seconds an event is kept unless configured. @default 86400 */
-export const DEFAULT_HISTORY_MAX_AGE_S = 86_400;
-
-/** A fresh epoch: base36 time plus randomness, so two processes never share one. */
-export function newEpoch(): string {
-  return `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
-}
-
-function createMemoryBackend(options: MemoryBrokerOptions, hooks: BackendHooks): BrokerBackend {
+/** The in-process backend: ring buffers per topic. Exported for the backend conformance suite. */
+export function createMemoryBackend(options: MemoryBrokerOptions, hooks: BackendHooks): BrokerBackend {
   const epoch = options.epoch ?? newEpoch();
   const rings = new RingStore({
     maxCount: options.historyMaxPerTopic ?? DEFAULT_HISTORY_MAX_PER_TOPIC,

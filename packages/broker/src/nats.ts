@@ -4,7 +4,7 @@ import { composeBroker } from './compose-broker.js';
 import type { CreateBrokerOptions } from './create-broker.js';
 import { BrokerError } from './errors.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
-import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './memory.js';
+import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './retention-defaults.js';
 import { connectNats, type NatsLink } from './nats-connection.js';
 import { NATS_LIVE_REQUEST_TIMEOUT_MS, startLiveFeed, type LiveFeed } from './nats-feed.js';
 import { isNoStream, publishEvents } from './nats-publish.js';

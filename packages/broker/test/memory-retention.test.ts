@@ -3,8 +3,8 @@ import type { StoredEvent } from '../src/broker.js';
 import { createBroker, parseBrokerUrl } from '../src/create-broker.js';
 import { createMemoryBroker, MEMORY_SWEEP_INTERVAL_MS } from '../src/memory.js';
 import { RingStore, eventBytes } from '../src/ring-store.js';
-import { collect, expectSequence } from './helpers/collect.js';
-import { publishNumbered, range } from './helpers/numbered.js';
+import { collect, expectSequence } from '../src/testing/collect.js';
+import { publishNumbered, range } from '../src/testing/numbered.js';
 
 // Fixed-width ids, data and topic names, so every event counts the same bytes.
 const pad = (n: number): string => String(n).padStart(4, '0');

@@ -1,5 +1,5 @@
-import { createBroker } from '../src/create-broker.js';
-import { describeBrokerConformance } from './conformance.js';
+import { createBroker } from '@ssehub/broker';
+import { describeBrokerConformance } from '@ssehub/broker/testing';
 
 describeBrokerConformance({
   name: 'memory',

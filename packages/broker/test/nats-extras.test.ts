@@ -6,11 +6,13 @@ import type { Broker } from '../src/broker.js';
 import { BrokerError } from '../src/errors.js';
 import { createNatsBroker, type NatsBrokerOptions } from '../src/nats.js';
 import { useBackend } from './helpers/backend-fixture.js';
-import { collect, expectEveryAcknowledgedOnce, expectSequence } from './helpers/collect.js';
-import { numbers, publishNumbered, publishUntilStopped, range } from './helpers/numbered.js';
+import { collect, expectEveryAcknowledgedOnce, expectSequence } from '../src/testing/collect.js';
+import { numbers, publishNumbered, range } from '../src/testing/numbered.js';
+import { publishUntilStopped } from './helpers/publish-load.js';
 import { expectOneTotalOrderAcrossProcesses, expectResumeOnAnotherInstance } from './helpers/scenarios.js';
-import { uniquePrefix } from './helpers/unique-prefix.js';
-import { sleep, until } from './helpers/wait.js';
+import { uniquePrefix } from '../src/testing/unique-prefix.js';
+import { until } from '../src/testing/wait.js';
+import { sleep } from './helpers/wait.js';
 
 describe('nats broker beyond the conformance suite', () => {
   const nats = useBackend('natsx', () => startNats(), (server: NatsServer, prefix, options: Partial<NatsBrokerOptions> = {}) =>
@@ -45,8 +47,7 @@ describe('nats broker beyond the conformance suite', () => {
     const single = await a.publish([{ topic: 'rooms/a', type: 'test.n', data: { n: 3 } }], { idempotencyKey: 'order-18' });
     expect(await b.publish([{ topic: 'rooms/a', type: 'test.n', data: { n: 3 } }], { idempotencyKey: 'order-18' })).toEqual(single);
     await publishNumbered(b, 'rooms/a', 4, 5);
-    await until(() => sub.events.length >= 5, '5 events');
-    await sleep(100);
+    await sub.settle(b, 'rooms/a');
     expectSequence(sub.events, range(0, 5));
   });
 

@@ -5,11 +5,12 @@ import type { Broker } from '../src/broker.js';
 import { BrokerError } from '../src/errors.js';
 import { createRedisBroker, type RedisBrokerOptions } from '../src/redis.js';
 import { useBackend } from './helpers/backend-fixture.js';
-import { collect, expectIncreasing, expectSequence } from './helpers/collect.js';
-import { numbers, publishNumbered, publishUntilStopped, range } from './helpers/numbered.js';
+import { collect, expectIncreasing, expectSequence } from '../src/testing/collect.js';
+import { numbers, publishNumbered, range } from '../src/testing/numbered.js';
+import { publishUntilStopped } from './helpers/publish-load.js';
 import { expectOneTotalOrderAcrossProcesses, expectResumeOnAnotherInstance } from './helpers/scenarios.js';
-import { uniquePrefix } from './helpers/unique-prefix.js';
-import { sleep, until } from './helpers/wait.js';
+import { uniquePrefix } from '../src/testing/unique-prefix.js';
+import { until } from '../src/testing/wait.js';
 
 describe('redis broker beyond the conformance suite', () => {
   const redis = useBackend('extra', () => startRedis(), (server: RedisServer, prefix, options: Partial<RedisBrokerOptions> = {}) =>
@@ -39,8 +40,7 @@ describe('redis broker beyond the conformance suite', () => {
     const again = await b.publish(input, { idempotencyKey: 'retry-1' });
     expect(again).toEqual(first);
     await publishNumbered(b, 'rooms/a', 2, 3);
-    await until(() => sub.events.length >= 3, '3 events');
-    await sleep(100);
+    await sub.settle(b, 'rooms/a');
     expectSequence(sub.events, [0, 1, 2]);
   });
 
@@ -81,8 +81,7 @@ describe('redis broker beyond the conformance suite', () => {
     const killed = await admin.client('KILL', 'TYPE', 'pubsub');
     expect(Number(killed)).toBeGreaterThan(0);
     await publishNumbered(publisher, 'rooms/a', 50, 300);
-    await until(() => sub.events.length >= 300, '300 events');
-    await sleep(100);
+    await sub.settle(publisher, 'rooms/a');
     expectSequence(sub.events, range(0, 300));
     expect(sub.errors).toEqual([]);
   });
@@ -157,7 +156,7 @@ describe('redis broker across a Redis restart (AOF, appendfsync always)', () => 
       return acked.every((event) => seen.has(event.seq));
     };
     await until(allDelivered, 'every acknowledged event');
-    await sleep(200);
+    await sub.settle(publisher, 'rooms/a');
     expect(sub.errors).toEqual([]);
     expect(sub.resets).toEqual([]);
     expectIncreasing(sub.events);

@@ -1,7 +1,7 @@
+import { createBroker } from '@ssehub/broker';
+import { describeBrokerConformance } from '@ssehub/broker/testing';
 import { startRedis, type RedisServer } from '@ssehub/testkit';
 import { afterAll, beforeAll } from 'vitest';
-import { createBroker } from '../src/create-broker.js';
-import { describeBrokerConformance } from './conformance.js';
 
 let redis: RedisServer;
 beforeAll(async () => {

@@ -13,7 +13,6 @@ import {
   ReadyPayloadSchema,
   ReconnectPayloadSchema,
   ResetPayloadSchema,
-  RoomMessageRequestSchema,
 } from './api.js';
 import { CONTROL_EVENT_PREFIX, PublishableEventTypeSchema } from './event.js';
 
@@ -48,23 +47,6 @@ describe('publish requests', () => {
     expect(PublishResponseSchema.parse(answer)).toEqual(answer);
     expect(PublishBatchResponseSchema.parse({ events: [answer, answer] }).events).toHaveLength(2);
     expect(PublishResponseSchema.safeParse({ ...answer, id: 1 }).success).toBe(false);
-  });
-});
-
-describe('room messages', () => {
-  it('trim the text and the optional author', () => {
-    expect(RoomMessageRequestSchema.parse({ text: '  hello\n' })).toEqual({ text: 'hello' });
-    expect(RoomMessageRequestSchema.parse({ text: 'hi', author: ' bob ' })).toEqual({ text: 'hi', author: 'bob' });
-  });
-
-  it.each([
-    ['empty text', { text: '' }],
-    ['blank text', { text: ' \r\n\t ' }],
-    ['text over 4000 characters', { text: 'x'.repeat(4001) }],
-    ['blank author', { text: 'hi', author: ' ' }],
-    ['author over 64 characters', { text: 'hi', author: 'b'.repeat(65) }],
-  ])('reject %s', (_name, body) => {
-    expect(RoomMessageRequestSchema.safeParse(body).success).toBe(false);
   });
 });
 

@@ -33,13 +33,6 @@ export const PublishBatchResponseSchema = z.object({
 });
 export type PublishBatchResponse = z.infer<typeof PublishBatchResponseSchema>;
 
-/** Body of `POST /v1/rooms/{room}/messages`. */
-export const RoomMessageRequestSchema = z.object({
-  text: z.string().trim().min(1).max(4000),
-  author: z.string().trim().min(1).max(64).optional(),
-});
-export type RoomMessageRequest = z.infer<typeof RoomMessageRequestSchema>;
-
 /** Most events one history page returns. @default 1000 */
 export const MAX_HISTORY_LIMIT = 1000;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChatMessageSchema } from './chat.js';
 import { TopicSchema } from './topic.js';
 
 /** Prefix of the control events that ssehub itself emits; publishers may not use it. */
@@ -37,13 +38,6 @@ export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
 /** An event as the log stores it (history pages): always with its `id`. */
 export const StoredEnvelopeSchema = EventEnvelopeSchema.extend({ id: z.string() });
 export type StoredEnvelope = z.infer<typeof StoredEnvelopeSchema>;
-
-/** Data of `chat.message`. */
-export const ChatMessageSchema = z.object({
-  text: z.string().trim().min(1).max(4000),
-  author: z.string().trim().min(1).max(64),
-});
-export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 /** Data of `presence.join` and `presence.leave`. */
 export const PresenceChangeSchema = z.object({

@@ -1,14 +1,14 @@
-// The public surface of @ssehub/protocol: an explicit list, checked by index.test.ts.
+// The public surface of @ssehub/protocol: the wire format (schemas, topics, cursor, SSE codec), safe in a
+// browser and on a server. The typed client is `@ssehub/protocol/client`, the chat demo's schemas
+// `@ssehub/protocol/chat`. An explicit list, checked by faces.test.ts.
 export {
   MAX_TOPIC_SEGMENTS,
   MAX_TOPIC_SEGMENT_LENGTH,
   PublishableTopicSchema,
   RESERVED_TOPIC_SEGMENT,
-  RoomNameSchema,
   TopicSchema,
   isReservedTopic,
   isValidTopic,
-  roomTopic,
   type Topic,
 } from './topic.js';
 export {
@@ -23,7 +23,6 @@ export {
 } from './topic-pattern.js';
 export {
   CONTROL_EVENT_PREFIX,
-  ChatMessageSchema,
   EVENT_DATA_SCHEMAS,
   EventDataSchema,
   EventEnvelopeSchema,
@@ -32,7 +31,6 @@ export {
   PublishableEventTypeSchema,
   StoredEnvelopeSchema,
   parseEventData,
-  type ChatMessage,
   type EventEnvelope,
   type StoredEnvelope,
   type PresenceChange,
@@ -54,7 +52,6 @@ export {
   ReconnectPayloadSchema,
   ResetPayloadSchema,
   ResetReasonSchema,
-  RoomMessageRequestSchema,
   type HistoryResponse,
   type PresenceMember,
   type PresenceResponse,
@@ -66,7 +63,6 @@ export {
   type ReconnectPayload,
   type ResetPayload,
   type ResetReason,
-  type RoomMessageRequest,
 } from './api.js';
 export { ERROR_CODES, ErrorBodySchema, ErrorCodeSchema, SsehubError, errorBody, type ErrorBody, type ErrorCode } from './errors.js';
 export { MAX_CURSOR_LENGTH, decodeCursor, encodeCursor, isValidEpoch, type Cursor } from './cursor.js';
@@ -82,15 +78,3 @@ export {
   type AdminNodesResponse,
   type AdminTopicLoad,
 } from './admin.js';
-export { createSsehubClient, type PublishCallOptions, type SsehubClient, type SsehubClientOptions } from './client.js';
-export type { ClientSubscribeOptions, SubscribeTarget } from './subscriber.js';
-export type {
-  EventDataMap,
-  EventDataMapWith,
-  EventHandlerMap,
-  EventSchemas,
-  SubscriptionHandlers,
-  TypedEvent,
-} from './typed-handlers.js';
-export type { RetryOptions } from './publish-retry.js';
-export { DEFAULT_RETRY_MS, subscribe, type ConnectionState, type SubscribeOptions, type Subscription } from './subscription.js';

@@ -3,11 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_TOPIC_SEGMENTS,
   MAX_TOPIC_SEGMENT_LENGTH,
-  RoomNameSchema,
   TopicSchema,
   isReservedTopic,
   isValidTopic,
-  roomTopic,
 } from './topic.js';
 
 const segment64 = 'a'.repeat(MAX_TOPIC_SEGMENT_LENGTH);
@@ -93,18 +91,6 @@ describe('topic rules', () => {
       }),
       { numRuns: 1000 },
     );
-  });
-});
-
-describe('room names', () => {
-  it('accept one topic segment and make a rooms/ topic', () => {
-    expect(RoomNameSchema.parse('lobby')).toBe('lobby');
-    expect(roomTopic('lobby')).toBe('rooms/lobby');
-    expect(isValidTopic(roomTopic(segment64))).toBe(true);
-  });
-
-  it.each(['', 'a/b', 'a.b', '*', 'lob by', 'ü', 'a'.repeat(65)])('reject %j', (room) => {
-    expect(RoomNameSchema.safeParse(room).success).toBe(false);
   });
 });
 

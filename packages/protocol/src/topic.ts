@@ -33,13 +33,3 @@ export function isReservedTopic(topic: string): boolean {
 export const PublishableTopicSchema = TopicSchema.refine((topic) => !isReservedTopic(topic), {
   message: `topics under "${RESERVED_TOPIC_SEGMENT}/" are reserved for ssehub itself`,
 });
-
-/** A chat room name: one topic segment. */
-export const RoomNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'a room name is 1-64 characters of [A-Za-z0-9_-]' });
-
-/** The topic that carries a chat room's events. */
-export function roomTopic(room: string): string {
-  return `rooms/${room}`;
-}

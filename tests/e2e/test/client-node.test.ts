@@ -1,4 +1,5 @@
-import { createSsehubClient, decodeCursor, type ConnectionState, type ReadyPayload, type ResetPayload, type Subscription } from '@ssehub/protocol';
+import { decodeCursor, type ReadyPayload, type ResetPayload } from '@ssehub/protocol';
+import { createSsehubClient, type ConnectionState, type Subscription } from '@ssehub/protocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_JWT_SECRET, signToken } from './support/hs256.js';
 import { startHttpFaultProxy } from './support/http-fault-proxy.js';

@@ -1,4 +1,5 @@
-import { RoomMessageRequestSchema, RoomNameSchema, SsehubError, roomTopic } from '@ssehub/protocol';
+import { SsehubError } from '@ssehub/protocol';
+import { RoomMessageRequestSchema, RoomNameSchema, roomTopic } from '@ssehub/protocol/chat';
 import { displayName, sendJson } from '@ssehub/service-kit';
 import { Router, type RequestHandler } from 'express';
 import type { RouteDeps } from '../app.js';

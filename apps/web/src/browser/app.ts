@@ -1,6 +1,8 @@
 // The chat page: wires the DOM to the ssehub client. Runs in the browser only.
 import './zod-jitless.js';
-import { RoomNameSchema, SsehubError, createSsehubClient, roomTopic } from '@ssehub/protocol';
+import { SsehubError } from '@ssehub/protocol';
+import { RoomNameSchema, roomTopic } from '@ssehub/protocol/chat';
+import { createSsehubClient } from '@ssehub/protocol/client';
 import { createConnectionBadge } from './connection-badge.js';
 import { byTestId } from './dom.js';
 import { createMessageList } from './message-list.js';

@@ -1,4 +1,5 @@
-import { ChatMessageSchema, type EventEnvelope } from '@ssehub/protocol';
+import type { EventEnvelope } from '@ssehub/protocol';
+import { ChatMessageSchema } from '@ssehub/protocol/chat';
 import { createElement } from './dom.js';
 import { createOrderedIds } from './event-order.js';
 

@@ -1,4 +1,4 @@
-import { RoomNameSchema } from '@ssehub/protocol';
+import { RoomNameSchema } from '@ssehub/protocol/chat';
 import { z } from 'zod';
 
 /** The room a page opens when the URL names none. @default 'lobby' */

@@ -1,4 +1,6 @@
-import { roomTopic, type EventEnvelope, type SsehubClient, type Subscription } from '@ssehub/protocol';
+import type { EventEnvelope } from '@ssehub/protocol';
+import { roomTopic } from '@ssehub/protocol/chat';
+import type { SsehubClient, Subscription } from '@ssehub/protocol/client';
 import type { ChatConnectionState } from './connection-badge.js';
 import type { MessageList } from './message-list.js';
 import type { PresenceList } from './presence-list.js';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Broker } from '../../src/broker.js';
-import { uniquePrefix } from './unique-prefix.js';
+import { uniquePrefix } from '../../src/testing/unique-prefix.js';
 
 /** A server of one backend for a describe block, and the brokers each test opens on it under a prefix of its own. */
 export interface BackendFixture<S, O> {

@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
 import type { Broker, StoredEvent } from '../../src/broker.js';
-import { collect, expectIncreasing, expectSequence, type Collected } from './collect.js';
-import { publishNumbered, range } from './numbered.js';
+import { collect, expectIncreasing, expectSequence, type Collected } from '../../src/testing/collect.js';
+import { publishNumbered, range } from '../../src/testing/numbered.js';
 import { buildPublisherScript, runOnBarrier, spawnPublisher } from './publisher-processes.js';
-import { sleep, until } from './wait.js';
+import { until } from '../../src/testing/wait.js';
 
 // Scenarios the Redis and NATS extras both run; each test file adds the assertions only its backend can make.
 
@@ -16,7 +16,7 @@ export async function expectOneTotalOrderAcrossProcesses(broker: Broker, url: st
     const names = ['p0', 'p1', 'p2'];
     await runOnBarrier(names.map((name) => spawnPublisher(script.path, [url, prefix, 'rooms/race', name, String(perPublisher)])));
     await until(() => sub.events.length >= perPublisher * names.length, 'every published event');
-    await sleep(100);
+    await sub.settle(broker, 'rooms/race');
     expectIncreasing(sub.events);
     expect(sub.events).toHaveLength(perPublisher * names.length);
     const seen = sub.events.map((event) => event.data as { publisher: string; n: number });
@@ -39,8 +39,7 @@ export async function expectResumeOnAnotherInstance(a: Broker, b: Broker): Promi
   const sub = await collect(b, ['rooms/a'], published[4]!.id);
   expect(sub.subscription.resumed).toBe(true);
   await publishNumbered(a, 'rooms/a', 10, 15);
-  await until(() => sub.events.length >= 10, '10 events');
-  await sleep(100);
+  await sub.settle(a, 'rooms/a');
   expectSequence(sub.events, range(5, 15));
   return { published, sub };
 }

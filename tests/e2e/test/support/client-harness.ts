@@ -10,15 +10,16 @@ export const HARNESS_PATH = '/__client-harness/index.html';
 const PROTOCOL_DIST = join(REPO_ROOT, 'packages/protocol/dist');
 const ZOD_DIR = dirname(createRequire(join(PROTOCOL_DIST, 'index.js')).resolve('zod/package.json'));
 
-// The page: the built @ssehub/protocol (and zod) loaded through an import map, one shared-connection
+// The page: the built @ssehub/protocol/client (and zod) loaded through an import map, one shared-connection
 // subscription per tab, and every delivery recorded as it came, duplicates included.
 const HTML = `<!doctype html><meta charset="utf-8"><title>client harness</title>
 <script type="importmap">{"imports":{"@ssehub/protocol":"/__client-harness/protocol/index.js",
+"@ssehub/protocol/client":"/__client-harness/protocol/client.js",
 "zod":"/__client-harness/zod/index.js","zod/":"/__client-harness/zod/"}}</script>
 <script type="module" src="/__client-harness/harness.js"></script>`;
 
 const SCRIPT = `
-import { createSsehubClient } from '@ssehub/protocol';
+import { createSsehubClient } from '@ssehub/protocol/client';
 const topics = new URLSearchParams(location.search).getAll('topic');
 const harness = { received: [], readies: [], states: [], errors: [], clientId: undefined };
 window.harness = harness;

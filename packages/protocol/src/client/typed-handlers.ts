@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import type { ReadyPayload, ResetPayload } from './api.js';
-import { SsehubError } from './errors.js';
-import { EVENT_DATA_SCHEMAS, type ChatMessage, type EventEnvelope, type PresenceChange } from './event.js';
+import type { ReadyPayload, ResetPayload } from '../api.js';
+import type { ChatMessage } from '../chat.js';
+import { SsehubError } from '../errors.js';
+import { EVENT_DATA_SCHEMAS, type EventEnvelope, type PresenceChange } from '../event.js';
 import type { ConnectionState } from './subscription.js';
 
 /** The data of each event type that has a schema in `EVENT_DATA_SCHEMAS`. */

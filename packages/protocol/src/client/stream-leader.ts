@@ -1,4 +1,4 @@
-import type { ReadyPayload } from './api.js';
+import type { ReadyPayload } from '../api.js';
 import { isAfter, isBefore, oldestCursor } from './event-id-order.js';
 import type { HubMessage, StreamHandlers, SubscriptionWant } from './hub-messages.js';
 import { errorFields } from './http-error.js';

@@ -1,4 +1,4 @@
-import { SsehubError } from './errors.js';
+import { SsehubError } from '../errors.js';
 
 /** How a publish is retried. */
 export interface RetryOptions {

@@ -1,5 +1,5 @@
-import type { ReadyPayload, ResetPayload } from './api.js';
-import type { EventEnvelope } from './event.js';
+import type { ReadyPayload, ResetPayload } from '../api.js';
+import type { EventEnvelope } from '../event.js';
 import type { ErrorFields } from './http-error.js';
 import type { ConnectionState } from './subscription.js';
 

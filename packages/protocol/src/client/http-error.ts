@@ -1,4 +1,4 @@
-import { ErrorBodySchema, SsehubError, type ErrorCode } from './errors.js';
+import { ErrorBodySchema, SsehubError, type ErrorCode } from '../errors.js';
 
 /** True for an answer that retrying with the same credentials cannot change: 401 and 403. */
 export function isRefused(error: unknown): error is SsehubError {

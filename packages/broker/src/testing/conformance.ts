@@ -1,23 +1,31 @@
 import { decodeCursor } from '@ssehub/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Broker, RetentionOptions, StoredEvent, SubscriptionListener, Subscription } from '../src/broker.js';
-import { BrokerError } from '../src/errors.js';
-import { MAX_HELD_LIVE_EVENTS } from '../src/local-subscriber.js';
-import { collect, expectSequence } from './helpers/collect.js';
-import { publishNumbered, range } from './helpers/numbered.js';
-import { uniquePrefix } from './helpers/unique-prefix.js';
-import { until } from './helpers/wait.js';
+import type { Broker, BrokerSubscription, RetentionOptions, StoredEvent, SubscriptionListener } from '../broker.js';
+import { BrokerError } from '../errors.js';
+import { MAX_HELD_LIVE_EVENTS } from '../local-subscriber.js';
+import { collect, expectSequence } from './collect.js';
+import { publishNumbered, range } from './numbered.js';
 import { describePresenceConformance } from './presence-conformance.js';
+import { uniquePrefix } from './unique-prefix.js';
+import { until } from './wait.js';
 
 /** How a backend's test file hands the suite fresh brokers. */
-export interface ConformanceTarget {
-  name: string;
-  /** A broker over a log of its own, named by `prefix` (unique per test). */
+export interface BrokerConformanceTarget {
+  /** Names the describe blocks: `<name> broker conformance`, `<name> broker presence`. */
+  readonly name: string;
+  /**
+   * A broker over a log of its own, named by `prefix` (unique per test): a Redis key prefix, a NATS stream
+   * name... Called again with the same prefix, it opens another instance over the same log (another node).
+   */
   create(options: RetentionOptions & { prefix: string }): Promise<Broker>;
 }
 
-/** The delivery contract (docs/ARCHITECTURE.md, Delivery contract) and presence, proven against one backend. */
-export function describeBrokerConformance(target: ConformanceTarget): void {
+/**
+ * The delivery contract (ordering, resume without gap or duplicate at the history/live seam, epoch and
+ * retention resets, idempotency, signals) and presence, as vitest suites against one backend. Call it at
+ * the top level of a test file; the backend's server must be up before the first test runs.
+ */
+export function describeBrokerConformance(target: BrokerConformanceTarget): void {
   describePresenceConformance(target.name, target.create);
   describe(`${target.name} broker conformance`, () => {
     const open: Broker[] = [];
@@ -66,8 +74,7 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
         const topic = ['rooms/a', 'users/1/notifications', 'rooms/other'][n % 3]!;
         await b.publish([{ topic, type: 'test.n', data: { n } }]);
       }
-      await sub.waitFor(14);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sub.settle(b, 'rooms/a');
       expectSequence(sub.events, range(0, 20).filter((n) => n % 3 !== 2));
     });
 
@@ -77,8 +84,7 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       const sub = await collect(b, ['rooms/a'], first[4]!.id);
       expect(sub.subscription.resumed).toBe(true);
       await publishNumbered(b, 'rooms/a', 10, 15);
-      await sub.waitFor(10);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sub.settle(b, 'rooms/a');
       expectSequence(sub.events, range(5, 15));
       expect(sub.resets).toEqual([]);
     });
@@ -89,8 +95,7 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       const publishing = publishNumbered(b, 'rooms/a', 100, 400);
       const sub = await collect(b, ['rooms/a'], before[49]!.id);
       await publishing;
-      await sub.waitFor(350);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sub.settle(b, 'rooms/a');
       expectSequence(sub.events, range(50, 400));
     });
 
@@ -202,8 +207,7 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       const again = await b.publish(input, { idempotencyKey: `${prefix}-key` });
       expect(again.map((event) => event.id)).toEqual(first.map((event) => event.id));
       await publishNumbered(b, 'rooms/a', 1, 2);
-      await sub.waitFor(2);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sub.settle(b, 'rooms/a');
       expectSequence(sub.events, [0, 1]);
     });
 
@@ -360,7 +364,7 @@ async function publishBatches(broker: Broker, topic: string, from: number, to: n
 }
 
 /** True once `subscribing` settled; else gives the listener room (when it waits for some) and answers false. */
-async function settledOrRelease(subscribing: Promise<Subscription>, takeRelease: () => (() => void) | undefined): Promise<boolean> {
+async function settledOrRelease(subscribing: Promise<BrokerSubscription>, takeRelease: () => (() => void) | undefined): Promise<boolean> {
   const settled = await Promise.race([subscribing.then(() => true), new Promise<false>((resolve) => setImmediate(() => resolve(false)))]);
   if (!settled) takeRelease()?.();
   return settled;

@@ -8,7 +8,7 @@ import {
   type PresenceResponse,
   type PublishRequest,
   type PublishResponse,
-} from './api.js';
+} from '../api.js';
 import { errorFromResponse, fetchOrExplain } from './http-error.js';
 import { noteRetryAfter, withRetries, type RetryOptions } from './publish-retry.js';
 import { randomId } from './random-id.js';

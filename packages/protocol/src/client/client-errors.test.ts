@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSsehubClient } from './client.js';
-import { SsehubError } from './errors.js';
+import { SsehubError } from '../errors.js';
 import type { ConnectionState } from './subscription.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;

@@ -6,11 +6,11 @@ import {
   ResetPayloadSchema,
   type ReadyPayload,
   type ResetPayload,
-} from './api.js';
-import type { SsehubError } from './errors.js';
-import { EventEnvelopeSchema, type EventEnvelope } from './event.js';
+} from '../api.js';
+import type { SsehubError } from '../errors.js';
+import { EventEnvelopeSchema, type EventEnvelope } from '../event.js';
 import { errorFromResponse, fetchOrExplain, isRefused } from './http-error.js';
-import { createSseParser, type SseMessage } from './sse-parser.js';
+import { createSseParser, type SseMessage } from '../sse-parser.js';
 
 /** Where a subscription stands. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed';

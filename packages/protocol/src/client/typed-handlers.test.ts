@@ -1,8 +1,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import type { SsehubClient } from './client.js';
-import type { EventEnvelope } from './event.js';
-import { SsehubError } from './errors.js';
+import type { EventEnvelope } from '../event.js';
+import { SsehubError } from '../errors.js';
 import { createEventDispatcher, type SubscriptionHandlers, type TypedEvent } from './typed-handlers.js';
 
 const envelope = (type: string, data: unknown, seq = 1): EventEnvelope => ({ id: `e-${seq}`, topic: 'rooms/a', type, data, ts: 0 });

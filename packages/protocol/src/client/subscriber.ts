@@ -1,10 +1,10 @@
-import { SsehubError } from './errors.js';
-import type { EventEnvelope } from './event.js';
+import { SsehubError } from '../errors.js';
+import type { EventEnvelope } from '../event.js';
 import type { StreamHandlers } from './hub-messages.js';
 import { createSharedConnection, type SharedConnection } from './shared-connection.js';
 import { subscribe, type Subscription } from './subscription.js';
 import { canShareAcrossTabs } from './tab-leader.js';
-import { isValidTopic } from './topic.js';
+import { isValidTopic } from '../topic.js';
 import { createEventDispatcher, type EventSchemas, type SubscriptionHandlers } from './typed-handlers.js';
 
 /** Where a subscription starts and who it counts as. */

@@ -1,4 +1,4 @@
-import { decodeCursor } from './cursor.js';
+import { decodeCursor } from '../cursor.js';
 
 /**
  * Orders two event ids of one log: negative when `a` came first, 0 when equal, `null` when they cannot

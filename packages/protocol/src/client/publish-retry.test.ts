@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SsehubError } from './errors.js';
+import { SsehubError } from '../errors.js';
 import { isRetryable, noteRetryAfter, withRetries } from './publish-retry.js';
 
 describe('publish retries', () => {

@@ -1,26 +1,41 @@
 import { expect } from 'vitest';
-import type { Broker, StoredEvent, Subscription } from '../../src/broker.js';
+import type { Broker, BrokerSubscription, StoredEvent } from '../broker.js';
 import { numbers } from './numbered.js';
 import { until } from './wait.js';
 
+/** The event type of sentinels: published after what must (not) arrive, never counted among the events. */
+export const SENTINEL_TYPE = 'test.sentinel';
+
 /** What one test subscription received. */
 export interface Collected {
+  /** Every event but sentinels, in the order they arrived. */
   events: StoredEvent[];
   resets: string[];
   errors: Error[];
-  subscription: Subscription;
+  subscription: BrokerSubscription;
   /** Resolves once `count` events arrived, or throws after `timeoutMs` (10 s unless told). */
   waitFor(count: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Publishes a sentinel to `topic` (one of the subscription's) with `publisher` and waits for it. Delivery
+   * is in log order, so once it is here everything published before it that was going to arrive has:
+   * "the sentinel arrived and nothing else did" proves a negative without sleeping.
+   */
+  settle(publisher: Broker, topic: string): Promise<void>;
 }
 
 /** Subscribes and records everything the subscription receives. */
 export async function collect(broker: Broker, topics: string[], after?: string): Promise<Collected> {
   const events: StoredEvent[] = [];
+  const sentinels = new Set<string>();
   const resets: string[] = [];
   const errors: Error[] = [];
   const subscription = await broker.subscribe(
     { topics, after },
-    { onEvent: (event) => events.push(event), onReset: (reason) => resets.push(reason), onError: (e) => errors.push(e) },
+    {
+      onEvent: (event) => (event.type === SENTINEL_TYPE ? sentinels.add(event.id) : events.push(event)),
+      onReset: (reason) => resets.push(reason),
+      onError: (e) => errors.push(e),
+    },
   );
   return {
     events,
@@ -28,6 +43,10 @@ export async function collect(broker: Broker, topics: string[], after?: string):
     errors,
     subscription,
     waitFor: (count, timeoutMs = 10_000) => until(() => events.length >= count, `${count} events (have ${events.length})`, timeoutMs),
+    async settle(publisher, topic) {
+      const [sentinel] = await publisher.publish([{ topic, type: SENTINEL_TYPE, data: {} }]);
+      await until(() => sentinels.has(sentinel!.id), `the sentinel on ${topic}`);
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ReadyPayload } from './api.js';
-import type { EventEnvelope } from './event.js';
+import type { ReadyPayload } from '../api.js';
+import type { EventEnvelope } from '../event.js';
 import type { StreamHandlers } from './hub-messages.js';
 import { TabSubscriptions } from './tab-subscriptions.js';
 
