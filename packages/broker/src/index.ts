@@ -3,6 +3,7 @@ export type {
   PresenceRecord,
   PresenceStore,
   VersionedPresence,
+  VersionedRecord,
   Broker,
   BrokerBackend,
   BrokerStats,
@@ -23,7 +24,7 @@ export type {
 export { BrokerError, type BrokerErrorCode } from './errors.js';
 export { composeBroker, CATCH_UP_PAGE_SIZE } from './compose-broker.js';
 export { MAX_HELD_LIVE_EVENTS } from './local-subscriber.js';
-export { createBroker, parseBrokerUrl, BROKER_SCHEMES, type CreateBrokerOptions } from './create-broker.js';
+export { createBroker, parseBrokerUrl, BROKER_SCHEMES, type BrokerUrl, type CreateBrokerOptions } from './create-broker.js';
 export { IdempotencyCache } from './idempotency-cache.js';
 export { mergePages } from './merge-pages.js';
 export {
@@ -38,3 +39,5 @@ export { DEFAULT_MEMORY_MAX_BYTES } from './ring-store.js';
 export { deferBroker } from './deferred-broker.js';
 export { createPresenceTracker, DEFAULT_PRESENCE_TTL_S, type PresenceTracker, type PresenceTrackerOptions } from './presence-tracker.js';
 export { createMemoryPresenceStore } from './memory-presence.js';
+export { compareAndSet, MAX_CAS_ATTEMPTS, type CasOutcome } from './compare-and-set.js';
+export { startRepeatingTask, type RepeatingTask } from './repeating-task.js';
