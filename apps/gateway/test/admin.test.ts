@@ -1,6 +1,6 @@
 import { createMemoryBroker, type Broker } from '@ssehub/broker';
 import { AdminNodesResponseSchema, HistoryResponseSchema } from '@ssehub/protocol';
-import { openSse, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, type SseTestClient } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config.js';
 import { startGateway, type GatewayHarness } from './gateway-harness.js';
@@ -25,7 +25,7 @@ async function gateway(nodeId: string, broker: Broker, extra: Record<string, unk
 async function stream(url: string, topics: string[]): Promise<SseTestClient> {
   const client = await openSse(`${url}/v1/events?${topics.map((topic) => `topic=${topic}`).join('&')}`);
   streams.push(client);
-  await client.waitFor((c) => c.messages.some((m) => m.event === 'ssehub.ready'), 'ready');
+  await client.waitFor(ready, 'ready');
   return client;
 }
 

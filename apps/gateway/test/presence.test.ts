@@ -1,8 +1,7 @@
-import { openSse, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, type SseTestClient } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayHarness } from './gateway-harness.js';
 
-const isReady = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
 /** Presence frames: live-only signals, so frames without `id:` (asserted), their envelopes parsed. */
 function signals(client: SseTestClient): { type: string; topic: string; data: { user: string; node?: string } }[] {
   const frames = client.messages.filter((m) => m.event.startsWith('presence.'));
@@ -23,11 +22,11 @@ describe('presence through the gateway', () => {
   it('lists a connected user and signals join on the first tab and leave on the last, without ids or history', async () => {
     gateway = await startGateway();
     const watcher = await openSse(`${gateway.url}/v1/events?topic=rooms/p`);
-    await watcher.waitFor(isReady, 'watcher ready');
+    await watcher.waitFor(ready, 'watcher ready');
     const tab1 = await openSse(`${gateway.url}/v1/events?topic=rooms/p&user=ana`);
     const tab2 = await openSse(`${gateway.url}/v1/events?topic=rooms/p&user=ana`);
-    await tab1.waitFor(isReady, 'tab 1 ready');
-    await tab2.waitFor(isReady, 'tab 2 ready');
+    await tab1.waitFor(ready, 'tab 1 ready');
+    await tab2.waitFor(ready, 'tab 2 ready');
     await watcher.waitFor((c) => signals(c).length === 1, 'the join');
     expect(signals(watcher)[0]).toMatchObject({ type: 'presence.join', data: { user: 'ana', node: 'test-node' } });
     expect((await members('rooms/p')).map((m) => m.user)).toEqual(['ana']);
@@ -47,9 +46,9 @@ describe('presence through the gateway', () => {
   it('keeps a user present when another stream of theirs is refused after it was let in', async () => {
     gateway = await startGateway();
     const watcher = await openSse(`${gateway.url}/v1/events?topic=rooms/q`);
-    await watcher.waitFor(isReady, 'watcher ready');
+    await watcher.waitFor(ready, 'watcher ready');
     const tab = await openSse(`${gateway.url}/v1/events?topic=rooms/q&user=ana`);
-    await tab.waitFor(isReady, 'tab ready');
+    await tab.waitFor(ready, 'tab ready');
     await watcher.waitFor((c) => signals(c).length === 1, 'the join');
     // A well-formed id with two positions passes the request check; the broker refuses it (one topic).
     const refused = await fetch(`${gateway.url}/v1/events?topic=rooms/q&user=ana`, { headers: { 'last-event-id': 'abc-1.2' } });
@@ -66,9 +65,9 @@ describe('presence through the gateway', () => {
   it('opens a stream over the presence rate but leaves it out of presence, counting presence_rate', async () => {
     gateway = await startGateway({ PRESENCE_RATE_PER_S: 0.001, PRESENCE_BURST: 2 });
     const counted = await openSse(`${gateway.url}/v1/events?topic=rooms/r1&topic=rooms/r2&user=ana`);
-    await counted.waitFor(isReady, 'the stream within the rate');
+    await counted.waitFor(ready, 'the stream within the rate');
     const over = await openSse(`${gateway.url}/v1/events?topic=rooms/r3&user=ana`);
-    await over.waitFor(isReady, 'the stream over the rate');
+    await over.waitFor(ready, 'the stream over the rate');
     expect((await members('rooms/r2')).map((m) => m.user)).toEqual(['ana']);
     expect(await members('rooms/r3')).toEqual([]);
     const metrics = await gateway.registry.getSingleMetricAsString('ssehub_limit_hits_total');

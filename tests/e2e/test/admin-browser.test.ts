@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminNodesResponseSchema } from '@ssehub/protocol';
-import { openSse, startRedis, waitForHttp, type RedisServer, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, startRedis, waitForHttp, type RedisServer, type SseTestClient } from '@ssehub/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnApp, type AppProcess } from './support/apps.js';
@@ -22,7 +22,7 @@ async function stream(url: string, topics: string[]): Promise<void> {
   const client = await openSse(`${url}/v1/events?${topics.map((topic) => `topic=${topic}`).join('&')}`);
   streams.push(client);
   if (client.status !== 200) throw new Error(`stream on ${url} answered ${client.status}: ${client.raw()}`);
-  await client.waitFor((c) => c.messages.some((m) => m.event === 'ssehub.ready'), `ready on ${url}`);
+  await client.waitFor(ready, `ready on ${url}`);
 }
 
 beforeAll(async () => {
