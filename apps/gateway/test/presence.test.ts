@@ -1,7 +1,9 @@
-import { openSse, ready, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, until, type SseTestClient } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayHarness } from './gateway-harness.js';
 
+/** The user of the sentinel signal that closes a check that nothing else was signalled. */
+const SENTINEL_USER = 'sentinel';
 /** Presence frames: live-only signals, so frames without `id:` (asserted), their envelopes parsed. */
 function signals(client: SseTestClient): { type: string; topic: string; data: { user: string; node?: string } }[] {
   const frames = client.messages.filter((m) => m.event.startsWith('presence.'));
@@ -12,6 +14,15 @@ function signals(client: SseTestClient): { type: string; topic: string; data: { 
 describe('presence through the gateway', () => {
   let gateway: GatewayHarness;
   afterEach(() => gateway.close());
+
+  /**
+   * Sends a presence signal of a made-up user and waits for `watcher` to get it. Signals reach a stream
+   * in the order they were sent, so a join or leave sent before it has arrived by then too.
+   */
+  async function sentinel(topic: string, watcher: SseTestClient): Promise<void> {
+    await gateway.broker.signal({ topic, type: 'presence.join', data: { user: SENTINEL_USER } });
+    await watcher.waitFor((c) => signals(c).some((signal) => signal.data.user === SENTINEL_USER), 'the sentinel');
+  }
 
   async function members(topic: string): Promise<{ user: string; connections: number }[]> {
     const response = await fetch(`${gateway.url}/v1/presence/${topic}`);
@@ -32,11 +43,12 @@ describe('presence through the gateway', () => {
     expect((await members('rooms/p')).map((m) => m.user)).toEqual(['ana']);
 
     tab1.close();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(signals(watcher)).toHaveLength(1);
+    await until(() => gateway.app.connectionCount() === 2, 'the gateway to see tab 1 close');
+    await sentinel('rooms/p', watcher);
+    expect(signals(watcher).map((signal) => signal.data.user)).toEqual(['ana', SENTINEL_USER]);
     tab2.close();
-    await watcher.waitFor((c) => signals(c).length === 2, 'the leave');
-    expect(signals(watcher)[1]).toMatchObject({ type: 'presence.leave', data: { user: 'ana' } });
+    await watcher.waitFor((c) => signals(c).length === 3, 'the leave');
+    expect(signals(watcher)[2]).toMatchObject({ type: 'presence.leave', data: { user: 'ana' } });
     expect(await members('rooms/p')).toEqual([]);
     expect(watcher.events()).toEqual([]);
     expect((await gateway.broker.history('rooms/p', { limit: 10 })).events).toEqual([]);
@@ -54,11 +66,11 @@ describe('presence through the gateway', () => {
     const refused = await fetch(`${gateway.url}/v1/events?topic=rooms/q&user=ana`, { headers: { 'last-event-id': 'abc-1.2' } });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('invalid_cursor');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(signals(watcher).map((event) => event.type)).toEqual(['presence.join']);
+    await sentinel('rooms/q', watcher);
+    expect(signals(watcher).map((event) => event.data.user)).toEqual(['ana', SENTINEL_USER]);
     expect((await members('rooms/q')).map((m) => m.user)).toEqual(['ana']);
     tab.close();
-    await watcher.waitFor((c) => signals(c).length === 2, 'the leave');
+    await watcher.waitFor((c) => signals(c).length === 3, 'the leave');
     watcher.close();
   });
 

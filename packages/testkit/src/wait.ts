@@ -9,7 +9,7 @@ export type Truthy<T> = Exclude<T, false | null | undefined>;
  * answer; rejects naming `what` (and the last answer) after `timeoutMs`. For state that tells no one
  * when it changes (an HTTP endpoint, a page); where an event announces the change, wait for the event.
  */
-export async function until<T>(read: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<Truthy<T>> {
+export async function until<T>(read: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const answer = await read();
