@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminNodesResponseSchema } from '@ssehub/protocol';
-import { openSse, ready, startRedis, waitForHttp, type RedisServer, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, startRedis, waitForHttp, type RedisServer, type SseTestClient, until } from '@ssehub/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnApp, type AppProcess } from './support/apps.js';
@@ -60,13 +60,11 @@ const rowsOf = (selector: string): Promise<string[][]> =>
 describe('the admin view in Chromium, over two nodes', () => {
   it('lists every node from any node of the cluster', async () => {
     // Each node reports every few seconds (the first report may come before its broker connection).
-    const deadline = Date.now() + 15_000;
-    let names: string[] = [];
-    while (names.length < 2 && Date.now() < deadline) {
+    const names = await until(async () => {
       const response = await fetch(`${nodeB.url}/v1/admin/nodes`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-      names = AdminNodesResponseSchema.parse(await response.json()).nodes.map((node) => node.node);
-      if (names.length < 2) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+      const reported = AdminNodesResponseSchema.parse(await response.json()).nodes.map((node) => node.node);
+      return reported.length >= 2 && reported;
+    }, 'both nodes in the list');
     expect(names).toEqual(['node-a', 'node-b']);
   });
 

@@ -53,9 +53,10 @@ describe('per-user notifications stay with their user', () => {
       const topic = n % 3 === 0 ? B_TOPIC : A_TOPIC;
       sent[topic]!.push({ n, id: await server.publish(topic, { n }, bearer(notifier)) });
     }
-    await a.waitFor((c) => c.events().length === sent[A_TOPIC]!.length, "alice's events");
-    await b.waitFor((c) => c.events().length === sent[B_TOPIC]!.length, "bob's events");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A sentinel last on each topic: events reach a stream in order, so anything stray arrived before it.
+    for (const [topic, n] of [[A_TOPIC, 30], [B_TOPIC, 31]] as const) sent[topic]!.push({ n, id: await server.publish(topic, { n }, bearer(notifier)) });
+    await a.waitFor((c) => numbers(c).includes(30), "alice's sentinel");
+    await b.waitFor((c) => numbers(c).includes(31), "bob's sentinel");
     expect(numbers(a)).toEqual(sent[A_TOPIC]!.map((e) => e.n));
     expect(numbers(b)).toEqual(sent[B_TOPIC]!.map((e) => e.n));
     expect(b.raw()).not.toContain('alice');

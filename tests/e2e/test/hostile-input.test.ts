@@ -1,7 +1,7 @@
 // Hostile input against a RUNNING standalone (node apps/standalone/dist/main.js): every case gets a
 // clear 4xx JSON error or correct handling, the process stays up, and a client connected for the whole
 // suite receives every event of a steady publisher, in order, by sequence number.
-import { openSse, ready, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, type SseTestClient, until } from '@ssehub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionStorm, postOnce, seqOf, slowloris, startSteadyPublisher, type SteadyPublisher } from './support/hostile.js';
 import { E2E_JWT_SECRET, bearer, signJwt } from './support/jwt.js';
@@ -280,7 +280,7 @@ describe('hostile input against a running standalone', () => {
     steadyClient = await openSse(`${server.url}/v1/events?topic=${STEADY}`);
     await steadyClient.waitFor(ready, 'steady client ready');
     steady = startSteadyPublisher(server.url, STEADY, bearer(publisher), 25);
-    while (steady.acked.length === 0 && steady.failures.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => steady.acked.length > 0 || steady.failures.length > 0, 'the first steady publish');
     epoch = steady.acked[0]!.split('-')[0]!;
   });
   afterAll(async () => {
