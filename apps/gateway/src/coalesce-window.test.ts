@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CoalesceWindow, NARROW_AT_WRITE_SHARE, SAMPLE_MS, WIDEN_AT_WRITE_SHARE } from './coalesce-window.js';
 
 describe('CoalesceWindow', () => {
@@ -36,20 +36,22 @@ describe('CoalesceWindow', () => {
     }
   });
 
-  it('samples the writing time it is told about', async () => {
+  it('samples the writing time it is told about, once per sample period', () => {
+    // The sample period is a length of time: its timer and performance.now are fake.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     const window = new CoalesceWindow(30, 240);
-    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
     try {
-      // Reported half-way between samples, so each report lands in its own sample.
-      await sleep(SAMPLE_MS / 2);
       window.addWritingTime(SAMPLE_MS * 0.9);
-      await sleep(SAMPLE_MS);
+      vi.advanceTimersByTime(SAMPLE_MS);
       expect(window.ms).toBe(30);
       window.addWritingTime(SAMPLE_MS * 0.9);
-      await sleep(SAMPLE_MS);
+      vi.advanceTimersByTime(SAMPLE_MS - 1);
+      expect(window.ms).toBe(30);
+      vi.advanceTimersByTime(1);
       expect(window.ms).toBe(60);
     } finally {
       window.close();
+      vi.useRealTimers();
     }
   });
 });

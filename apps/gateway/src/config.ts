@@ -69,7 +69,7 @@ const GatewayEnvSchema = z.object({
    */
   WRITE_COALESCE_MAX_MS: envInt(0, 10_000, 240),
 }).superRefine((config, context) => {
-  if (config.WORKERS > 1 && config.BROKER_URL.startsWith('memory:')) {
+  if (config.WORKERS > 1 && config.BROKER_URL.kind === 'memory') {
     const message = 'more than one worker needs a shared broker (redis:// or nats://): a memory:// broker lives in one process';
     context.addIssue({ code: 'custom', path: ['WORKERS'], message });
   }

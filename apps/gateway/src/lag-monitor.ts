@@ -1,4 +1,4 @@
-import type { Broker, BrokerSubscription, StoredEvent } from '@ssehub/broker';
+import { startRepeatingTask, type Broker, type BrokerSubscription, type StoredEvent } from '@ssehub/broker';
 import { LAG_PROBE_TOPIC } from '@ssehub/protocol';
 import type { Logger } from '@ssehub/service-kit';
 import { Gauge, type Registry } from 'prom-client';
@@ -35,7 +35,6 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
   let outstanding: { probe: number; sentAt: number } | undefined;
   let probes = 0;
   let subscription: BrokerSubscription | undefined;
-  let busy = false;
   let closed = false;
 
   const lagSeconds = (): number | null => {
@@ -77,21 +76,14 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
 
   const timer =
     options.intervalS > 0
-      ? setInterval(() => {
-          if (busy || closed) return;
-          busy = true;
-          probe()
-            .catch((error: unknown) => logger.debug({ err: error }, 'broker lag probe failed'))
-            .finally(() => (busy = false));
-        }, options.intervalS * 1000)
+      ? startRepeatingTask(probe, options.intervalS * 1000, (error) => logger.debug({ err: error }, 'broker lag probe failed'))
       : undefined;
-  timer?.unref();
 
   return {
     lagSeconds,
     close() {
       closed = true;
-      clearInterval(timer);
+      timer?.stop();
       subscription?.close();
     },
   };

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WriteScheduler, type Flushable } from './write-scheduler.js';
 
 function stream(): Flushable & { writes: number[] } {
@@ -12,48 +11,53 @@ function stream(): Flushable & { writes: number[] } {
   };
 }
 
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Runs what setImmediate queued (the scheduler's per-tick flush). */
+const tick = (): void => void vi.advanceTimersByTime(0);
 
 describe('WriteScheduler', () => {
-  it('flushes a connection once per tick however often it was scheduled', async () => {
+  // The window is a length of time: the clock (performance.now) and the timers are fake.
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'performance'] }));
+  afterEach(() => vi.useRealTimers());
+
+  it('flushes a connection once per tick however often it was scheduled', () => {
     const scheduler = new WriteScheduler(0);
     const target = stream();
     for (let i = 0; i < 5; i++) scheduler.schedule(target);
-    await tick();
+    tick();
     expect(target.writes).toHaveLength(1);
     scheduler.schedule(target);
-    await tick();
+    tick();
     expect(target.writes).toHaveLength(2);
   });
 
-  it('makes a busy stream wait out the window, so its frequent events share one write', async () => {
+  it('makes a busy stream wait out the window, so its frequent events share one write', () => {
     const scheduler = new WriteScheduler(40);
     const target = stream();
     scheduler.schedule(target);
-    await tick();
+    tick();
     expect(target.writes).toHaveLength(1);
     for (let i = 0; i < 4; i++) {
-      await sleep(5);
+      vi.advanceTimersByTime(5);
       scheduler.schedule(target);
     }
-    await tick();
+    tick();
     expect(target.writes).toHaveLength(1);
-    await sleep(40);
+    vi.advanceTimersByTime(40 - 20 - 1);
+    expect(target.writes).toHaveLength(1);
+    vi.advanceTimersByTime(1);
     expect(target.writes).toHaveLength(2);
-    // Never sooner than the window (less the millisecond timers may fire early).
-    expect(target.writes[1]! - target.writes[0]!).toBeGreaterThanOrEqual(39);
+    expect(target.writes[1]! - target.writes[0]!).toBe(40);
   });
 
-  it('writes at once for a stream that was quiet for longer than the window', async () => {
+  it('writes at once for a stream that was quiet for longer than the window', () => {
     const scheduler = new WriteScheduler(20);
     const target = stream();
     scheduler.schedule(target);
-    await tick();
-    await sleep(30);
+    tick();
+    vi.advanceTimersByTime(30);
     const scheduledAt = performance.now();
     scheduler.schedule(target);
-    await tick();
-    expect(target.writes).toHaveLength(2);
-    expect(target.writes[1]! - scheduledAt).toBeLessThan(5);
+    tick();
+    expect(target.writes).toEqual([target.writes[0], scheduledAt]);
   });
 });

@@ -1,6 +1,6 @@
 import { createMemoryBroker, type Broker } from '@ssehub/broker';
 import { AdminNodesResponseSchema, HistoryResponseSchema } from '@ssehub/protocol';
-import { openSse, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, until, type SseTestClient } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config.js';
 import { startGateway, type GatewayHarness } from './gateway-harness.js';
@@ -25,18 +25,8 @@ async function gateway(nodeId: string, broker: Broker, extra: Record<string, unk
 async function stream(url: string, topics: string[]): Promise<SseTestClient> {
   const client = await openSse(`${url}/v1/events?${topics.map((topic) => `topic=${topic}`).join('&')}`);
   streams.push(client);
-  await client.waitFor((c) => c.messages.some((m) => m.event === 'ssehub.ready'), 'ready');
+  await client.waitFor(ready, 'ready');
   return client;
-}
-
-async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const nodesOf = async (url: string) =>
@@ -89,10 +79,10 @@ describe('the admin read API', () => {
     await stream(a.url, ['rooms/x', 'rooms/y']);
     await stream(a.url, ['rooms/x']);
     await stream(b.url, ['rooms/x']);
-    const nodes = await until(
-      () => nodesOf(b.url),
-      (list) => list.length === 2 && list.every((node) => node.connections > 0),
-    );
+    const nodes = await until(async () => {
+      const list = await nodesOf(b.url);
+      return list.length === 2 && list.every((node) => node.connections > 0) && list;
+    }, 'both nodes reporting their streams');
     expect(nodes.map((node) => [node.node, node.connections, node.topicCount, node.workers])).toEqual([
       ['gw-a', 2, 2, 1],
       ['gw-b', 1, 1, 1],
@@ -122,7 +112,10 @@ describe('the admin read API', () => {
 
   it('samples broker lag on a timer and reports it in metrics and in the node list', async () => {
     const g = await gateway('gw-lag', createMemoryBroker(), { LAG_PROBE_S: 1 });
-    const nodes = await until(() => nodesOf(g.url), (list) => list[0]?.brokerLagSeconds !== null);
+    const nodes = await until(async () => {
+      const list = await nodesOf(g.url);
+      return list[0]?.brokerLagSeconds != null && list;
+    }, 'a measured broker lag');
     expect(nodes[0]!.brokerLagSeconds).toBeLessThan(1);
     const metrics = await g.registry.metrics();
     const lag = Number(/^ssehub_gateway_broker_lag_seconds (\S+)$/m.exec(metrics)?.[1]);

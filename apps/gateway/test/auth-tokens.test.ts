@@ -1,5 +1,6 @@
+import { ready } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ready, useStreams } from './streams.js';
+import { useStreams } from './streams.js';
 import { startGateway, testAccess, type GatewayHarness } from './gateway-harness.js';
 import { OWN_NOTIFICATIONS, TEST_SECRET, errorOf, signHs256 } from './tokens.js';
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { get } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createBroker, type Broker } from '@ssehub/broker';
-import { freePort, openSse, startProcess, startRedis, waitForHttp, type RedisServer, type RunningProcess, type SseTestClient } from '@ssehub/testkit';
+import { freePort, openSse, ready, startProcess, startRedis, waitForHttp, type RedisServer, type RunningProcess, type SseTestClient } from '@ssehub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config.js';
 
@@ -74,7 +74,7 @@ describe('a gateway node with WORKERS=2', () => {
 
   it('spreads streams over both workers, each a node of its own, and delivers to all of them in order', async () => {
     for (let i = 0; i < 4; i++) streams.push(await openSse(`${url}/v1/events?topic=${prefix}/room`));
-    await Promise.all(streams.map((stream) => stream.waitFor((s) => s.messages.some((m) => m.event === 'ssehub.ready'), 'ready')));
+    await Promise.all(streams.map((stream) => stream.waitFor(ready, 'ready')));
     const nodes = streams.map((stream) => JSON.parse(stream.messages.find((m) => m.event === 'ssehub.ready')!.data).node);
     expect(new Set(nodes)).toEqual(new Set(['gw-0', 'gw-1']));
     for (let n = 1; n <= 20; n++) await broker.publish([{ topic: `${prefix}/room`, type: 'test', data: { n } }]);

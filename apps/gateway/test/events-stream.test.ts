@@ -1,6 +1,7 @@
+import { ready } from '@ssehub/testkit';
 import { createMemoryBroker } from '@ssehub/broker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ready, useStreams } from './streams.js';
+import { useStreams } from './streams.js';
 import { numbers, startGateway, type GatewayHarness } from './gateway-harness.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);

@@ -1,8 +1,9 @@
-import { openSse, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, until, type SseTestClient } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayHarness } from './gateway-harness.js';
 
-const isReady = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
+/** The user of the sentinel signal that closes a check that nothing else was signalled. */
+const SENTINEL_USER = 'sentinel';
 /** Presence frames: live-only signals, so frames without `id:` (asserted), their envelopes parsed. */
 function signals(client: SseTestClient): { type: string; topic: string; data: { user: string; node?: string } }[] {
   const frames = client.messages.filter((m) => m.event.startsWith('presence.'));
@@ -14,6 +15,15 @@ describe('presence through the gateway', () => {
   let gateway: GatewayHarness;
   afterEach(() => gateway.close());
 
+  /**
+   * Sends a presence signal of a made-up user and waits for `watcher` to get it. Signals reach a stream
+   * in the order they were sent, so a join or leave sent before it has arrived by then too.
+   */
+  async function sentinel(topic: string, watcher: SseTestClient): Promise<void> {
+    await gateway.broker.signal({ topic, type: 'presence.join', data: { user: SENTINEL_USER } });
+    await watcher.waitFor((c) => signals(c).some((signal) => signal.data.user === SENTINEL_USER), 'the sentinel');
+  }
+
   async function members(topic: string): Promise<{ user: string; connections: number }[]> {
     const response = await fetch(`${gateway.url}/v1/presence/${topic}`);
     expect(response.status).toBe(200);
@@ -23,21 +33,22 @@ describe('presence through the gateway', () => {
   it('lists a connected user and signals join on the first tab and leave on the last, without ids or history', async () => {
     gateway = await startGateway();
     const watcher = await openSse(`${gateway.url}/v1/events?topic=rooms/p`);
-    await watcher.waitFor(isReady, 'watcher ready');
+    await watcher.waitFor(ready, 'watcher ready');
     const tab1 = await openSse(`${gateway.url}/v1/events?topic=rooms/p&user=ana`);
     const tab2 = await openSse(`${gateway.url}/v1/events?topic=rooms/p&user=ana`);
-    await tab1.waitFor(isReady, 'tab 1 ready');
-    await tab2.waitFor(isReady, 'tab 2 ready');
+    await tab1.waitFor(ready, 'tab 1 ready');
+    await tab2.waitFor(ready, 'tab 2 ready');
     await watcher.waitFor((c) => signals(c).length === 1, 'the join');
     expect(signals(watcher)[0]).toMatchObject({ type: 'presence.join', data: { user: 'ana', node: 'test-node' } });
     expect((await members('rooms/p')).map((m) => m.user)).toEqual(['ana']);
 
     tab1.close();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(signals(watcher)).toHaveLength(1);
+    await until(() => gateway.app.connectionCount() === 2, 'the gateway to see tab 1 close');
+    await sentinel('rooms/p', watcher);
+    expect(signals(watcher).map((signal) => signal.data.user)).toEqual(['ana', SENTINEL_USER]);
     tab2.close();
-    await watcher.waitFor((c) => signals(c).length === 2, 'the leave');
-    expect(signals(watcher)[1]).toMatchObject({ type: 'presence.leave', data: { user: 'ana' } });
+    await watcher.waitFor((c) => signals(c).length === 3, 'the leave');
+    expect(signals(watcher)[2]).toMatchObject({ type: 'presence.leave', data: { user: 'ana' } });
     expect(await members('rooms/p')).toEqual([]);
     expect(watcher.events()).toEqual([]);
     expect((await gateway.broker.history('rooms/p', { limit: 10 })).events).toEqual([]);
@@ -47,28 +58,28 @@ describe('presence through the gateway', () => {
   it('keeps a user present when another stream of theirs is refused after it was let in', async () => {
     gateway = await startGateway();
     const watcher = await openSse(`${gateway.url}/v1/events?topic=rooms/q`);
-    await watcher.waitFor(isReady, 'watcher ready');
+    await watcher.waitFor(ready, 'watcher ready');
     const tab = await openSse(`${gateway.url}/v1/events?topic=rooms/q&user=ana`);
-    await tab.waitFor(isReady, 'tab ready');
+    await tab.waitFor(ready, 'tab ready');
     await watcher.waitFor((c) => signals(c).length === 1, 'the join');
     // A well-formed id with two positions passes the request check; the broker refuses it (one topic).
     const refused = await fetch(`${gateway.url}/v1/events?topic=rooms/q&user=ana`, { headers: { 'last-event-id': 'abc-1.2' } });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('invalid_cursor');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(signals(watcher).map((event) => event.type)).toEqual(['presence.join']);
+    await sentinel('rooms/q', watcher);
+    expect(signals(watcher).map((event) => event.data.user)).toEqual(['ana', SENTINEL_USER]);
     expect((await members('rooms/q')).map((m) => m.user)).toEqual(['ana']);
     tab.close();
-    await watcher.waitFor((c) => signals(c).length === 2, 'the leave');
+    await watcher.waitFor((c) => signals(c).length === 3, 'the leave');
     watcher.close();
   });
 
   it('opens a stream over the presence rate but leaves it out of presence, counting presence_rate', async () => {
     gateway = await startGateway({ PRESENCE_RATE_PER_S: 0.001, PRESENCE_BURST: 2 });
     const counted = await openSse(`${gateway.url}/v1/events?topic=rooms/r1&topic=rooms/r2&user=ana`);
-    await counted.waitFor(isReady, 'the stream within the rate');
+    await counted.waitFor(ready, 'the stream within the rate');
     const over = await openSse(`${gateway.url}/v1/events?topic=rooms/r3&user=ana`);
-    await over.waitFor(isReady, 'the stream over the rate');
+    await over.waitFor(ready, 'the stream over the rate');
     expect((await members('rooms/r2')).map((m) => m.user)).toEqual(['ana']);
     expect(await members('rooms/r3')).toEqual([]);
     const metrics = await gateway.registry.getSingleMetricAsString('ssehub_limit_hits_total');

@@ -1,5 +1,5 @@
 import { createMemoryBroker } from '@ssehub/broker';
-import { openSse } from '@ssehub/testkit';
+import { openSse, ready } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { numbers, startGateway, type GatewayHarness } from './gateway-harness.js';
 
@@ -11,7 +11,6 @@ describe('a consumer that stops reading', () => {
     gateway = await startGateway({ MAX_BUFFER_BYTES: 64 * 1024 }, createMemoryBroker({ historyMaxPerTopic: 10_000 }));
     const fast = await openSse(`${gateway.url}/v1/events?topic=rooms/hot`);
     const slow = await openSse(`${gateway.url}/v1/events?topic=rooms/hot`);
-    const ready = (c: typeof fast): boolean => c.messages.some((m) => m.event === 'ssehub.ready');
     await fast.waitFor(ready, 'fast ready');
     await slow.waitFor(ready, 'slow ready');
     const padding = 'x'.repeat(4000);

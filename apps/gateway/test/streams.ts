@@ -1,8 +1,6 @@
 import { openSse, type SseTestClient } from '@ssehub/testkit';
 import { afterEach } from 'vitest';
 
-/** True once the stream sent `ssehub.ready`. */
-export const ready = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
 
 /**
  * Returns an opener of `GET /v1/events?<query>` streams on the gateway `baseUrl()` names; every stream

@@ -15,13 +15,13 @@ function configErrorOf(env: Record<string, string>): ConfigError {
 describe('loadIngestConfig', () => {
   it('fills every default from an empty environment', () => {
     const config = loadIngestConfig({});
-    expect(config).toMatchObject({ PORT: 8080, BROKER_URL: 'memory://', MAX_BODY_BYTES: 65_536, DRAIN_TIMEOUT_S: 10, LOG_LEVEL: 'info' });
+    expect(config).toMatchObject({ PORT: 8080, BROKER_URL: { href: 'memory://', kind: 'memory' }, MAX_BODY_BYTES: 65_536, DRAIN_TIMEOUT_S: 10, LOG_LEVEL: 'info' });
     expect(config).toMatchObject({ HISTORY_MAX_RESPONSE_BYTES: 1_048_576, MAX_HISTORY_READS_PER_IP: 4 });
   });
 
   it('reads the values it is given, blank counting as unset', () => {
     const config = loadIngestConfig({ PORT: '9001', BROKER_URL: 'redis://127.0.0.1:6379', MAX_BODY_BYTES: '1024', DRAIN_TIMEOUT_S: '' });
-    expect(config).toMatchObject({ PORT: 9001, BROKER_URL: 'redis://127.0.0.1:6379', MAX_BODY_BYTES: 1024, DRAIN_TIMEOUT_S: 10 });
+    expect(config).toMatchObject({ PORT: 9001, BROKER_URL: { href: 'redis://127.0.0.1:6379', kind: 'redis' }, MAX_BODY_BYTES: 1024, DRAIN_TIMEOUT_S: 10 });
   });
 
   it.each([

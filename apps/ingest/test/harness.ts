@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createMemoryBroker, type Broker, type StoredEvent } from '@ssehub/broker';
+import { createMemoryBroker, type Broker } from '@ssehub/broker';
 import { AUTH_ENV_SHAPE, createAccessPolicy, type AccessPolicy } from '@ssehub/service-kit';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { pino } from 'pino';
@@ -99,30 +99,4 @@ export async function expectError(response: Response, status: number, code: stri
     throw new Error(`expected ${status} ${code}, got ${response.status} ${JSON.stringify(body)}`);
   }
   return error.message;
-}
-
-/** A broker subscription that records what it receives. */
-export interface Collector {
-  readonly events: StoredEvent[];
-  /** Resolves once `count` events arrived; rejects after `timeoutMs`. */
-  waitFor(count: number, timeoutMs?: number): Promise<StoredEvent[]>;
-  close(): void;
-}
-
-/** Subscribes to `topics` on the broker, live from now. */
-export async function collect(broker: Broker, topics: string[]): Promise<Collector> {
-  const events: StoredEvent[] = [];
-  const subscription = await broker.subscribe({ topics }, { onEvent: (event) => events.push(event) });
-  return {
-    events,
-    async waitFor(count, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (events.length < count) {
-        if (Date.now() > deadline) throw new Error(`received ${events.length} of ${count} events`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      return events;
-    },
-    close: () => subscription.close(),
-  };
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { freePort, startProcess, waitForHttp, type RunningProcess } from '@ssehub/testkit';
+import { freePort, startProcess, until, waitForHttp, type RunningProcess } from '@ssehub/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -32,12 +32,8 @@ function exitCode(child: RunningProcess): Promise<number | null> {
   return new Promise((resolve) => child.child.once('exit', (code) => resolve(code)));
 }
 
-async function waitForOutput(child: RunningProcess, text: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!child.output().includes(text)) {
-    if (Date.now() > deadline) throw new Error(`no "${text}" in output:\n${child.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function waitForOutput(child: RunningProcess, text: string): Promise<true> {
+  return until(() => child.output().includes(text), `"${text}" in the output`);
 }
 
 describe('node dist/main.js', () => {
@@ -81,7 +77,8 @@ describe('node dist/main.js', () => {
     const port = await freePort();
     const child = await startMain(port);
     const body = JSON.stringify({ topic: 'main/drain', type: 'x', data: { n: 1 } });
-    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'keep-alive' };
+    // Expect: 100-continue makes the server say when it parsed the head: from then on the request is in flight.
+    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'keep-alive', expect: '100-continue' };
     const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/v1/publish', agent: false, headers });
     const answer = new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
       req.on('response', (res) => {
@@ -91,8 +88,8 @@ describe('node dist/main.js', () => {
       });
       req.on('error', reject);
     });
+    await new Promise((resolve) => req.once('continue', resolve));
     req.write(body.slice(0, 10));
-    await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
     const exited = exitCode(child);
     child.child.kill('SIGTERM');

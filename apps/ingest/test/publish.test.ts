@@ -1,6 +1,7 @@
 import { decodeCursor } from '@ssehub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, expectError, postJson, readJson, startIngest, type TestIngest } from './harness.js';
+import { collect } from '@ssehub/testkit';
+import { expectError, postJson, readJson, startIngest, type TestIngest } from './harness.js';
 
 let ingest: TestIngest;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, expectError, postJson, readJson, startIngest, type TestIngest } from './harness.js';
+import { collect } from '@ssehub/testkit';
+import { expectError, postJson, readJson, startIngest, type TestIngest } from './harness.js';
 
 let ingest: TestIngest;
 beforeAll(async () => {

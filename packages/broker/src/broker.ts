@@ -98,23 +98,29 @@ export interface PresenceRecord {
 }
 
 /** A record with the revision a compare-and-set must name. */
-export interface VersionedPresence {
-  readonly record: PresenceRecord | null;
+export interface VersionedRecord<R> {
+  readonly record: R | null;
   /** Opaque; `null` when there is no record. */
   readonly revision: string | null;
 }
 
+/** A presence record with its revision. */
+export type VersionedPresence = VersionedRecord<PresenceRecord>;
+
 /**
- * Where presence lives: a small compare-and-set store each backend provides, so the join/leave logic
- * (first connection across the cluster → `presence.join`, last → `presence.leave`) is written once.
+ * Where presence lives: a small compare-and-set store of JSON records under (scope, key) that each
+ * backend provides, so the join/leave logic (first connection across the cluster → `presence.join`,
+ * last → `presence.leave`) is written once. Presence records sit under (topic, user); other records
+ * (the gateways' node reports) under reserved scopes, each read and cleaned up by its own owner.
+ * The type parameter names what the caller stored; the store does not check it.
  */
 export interface PresenceStore {
-  get(topic: string, user: string): Promise<VersionedPresence>;
+  get<R = PresenceRecord>(scope: string, key: string): Promise<VersionedRecord<R>>;
   /** Writes (or deletes, for `null`) only if the stored revision still is `revision`; false on a conflict. */
-  put(topic: string, user: string, record: PresenceRecord | null, revision: string | null): Promise<boolean>;
-  /** Users that have a record on a topic. */
-  users(topic: string): Promise<string[]>;
-  /** Every (topic, user) that has a record, for expiring the claims of dead nodes. */
+  put<R = PresenceRecord>(scope: string, key: string, record: R | null, revision: string | null): Promise<boolean>;
+  /** Keys that have a record under a scope (the users on a topic). */
+  users(scope: string): Promise<string[]>;
+  /** Every (scope, key) that has a record, named (topic, user). */
   entries(): Promise<{ topic: string; user: string }[]>;
 }
 

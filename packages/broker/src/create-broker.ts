@@ -13,8 +13,17 @@ export interface CreateBrokerOptions extends RetentionOptions {
 /** The schemes {@link createBroker} understands. */
 export const BROKER_SCHEMES = ['memory:', 'redis:', 'nats:'] as const;
 
+/** A `BROKER_URL`, checked once: the text as given, the backend it names and that backend's options. */
+export interface BrokerUrl {
+  /** The URL as given (a NATS URL may list several servers). */
+  readonly href: string;
+  readonly kind: 'memory' | 'redis' | 'nats';
+  /** `memory://?maxBytes=N`: the memory broker's bound on history across topics (estimated bytes). */
+  readonly maxBytes?: number;
+}
+
 /** Parses a `BROKER_URL`, throwing a BrokerError that names what is wrong. */
-export function parseBrokerUrl(url: string): URL {
+export function parseBrokerUrl(url: string): BrokerUrl {
   let parsed: URL;
   try {
     // A NATS URL may list several servers (`nats://h1:4222,h2:4222`), which URL cannot parse: check the first.
@@ -25,8 +34,8 @@ export function parseBrokerUrl(url: string): URL {
   if (!(BROKER_SCHEMES as readonly string[]).includes(parsed.protocol)) {
     throw new BrokerError('unsupported_backend', `"${parsed.protocol}//" is not a broker (expected memory://, redis:// or nats://)`);
   }
-  if (parsed.protocol === 'memory:') memoryMaxBytes(parsed);
-  return parsed;
+  const kind = parsed.protocol.slice(0, -1) as BrokerUrl['kind'];
+  return kind === 'memory' ? { href: url, kind, maxBytes: memoryMaxBytes(parsed) } : { href: url, kind };
 }
 
 /** `memory://?maxBytes=N`: the memory broker's bound on history across topics (estimated bytes). */
@@ -40,23 +49,25 @@ function memoryMaxBytes(url: URL): number | undefined {
   return bytes;
 }
 
-/** Creates the broker a URL names: `memory://[?maxBytes=N]`, `redis://host:port` or `nats://host:port[,host:port]`. */
-export async function createBroker(url: string, options: CreateBrokerOptions = {}): Promise<Broker> {
-  const parsed = parseBrokerUrl(url);
-  switch (parsed.protocol) {
-    case 'memory:':
-      return createMemoryBroker({ ...options, maxBytes: memoryMaxBytes(parsed) });
-    case 'nats:': {
+/**
+ * Creates the broker a URL names: `memory://[?maxBytes=N]`, `redis://host:port` or
+ * `nats://host:port[,host:port]`; apps pass the {@link BrokerUrl} their config already parsed.
+ */
+export async function createBroker(brokerUrl: string | BrokerUrl, options: CreateBrokerOptions = {}): Promise<Broker> {
+  const parsed = typeof brokerUrl === 'string' ? parseBrokerUrl(brokerUrl) : brokerUrl;
+  const url = parsed.href;
+  switch (parsed.kind) {
+    case 'memory':
+      return createMemoryBroker({ ...options, maxBytes: parsed.maxBytes });
+    case 'nats': {
       // Loaded on demand, so memory:// users never load the NATS client.
       const { createNatsBroker } = await import('./nats.js');
       return createNatsBroker({ ...options, url });
     }
-    case 'redis:': {
+    case 'redis': {
       // Imported on demand, so memory:// users never load ioredis.
       const { createRedisBroker } = await import('./redis.js');
       return createRedisBroker({ ...options, url });
     }
-    default:
-      throw new BrokerError('unsupported_backend', `the ${parsed.protocol.slice(0, -1)} broker is not available yet`);
   }
 }

@@ -21,11 +21,14 @@ export type {
   StoredEvent,
   SubscriptionListener,
   VersionedPresence,
+  VersionedRecord,
 } from './broker.js';
+export { compareAndSet, type CasOutcome } from './compare-and-set.js';
 export { composeBroker } from './compose-broker.js';
-export { createBroker, parseBrokerUrl, type CreateBrokerOptions } from './create-broker.js';
+export { createBroker, parseBrokerUrl, type BrokerUrl, type CreateBrokerOptions } from './create-broker.js';
 export { deferBroker } from './deferred-broker.js';
 export { BrokerError, type BrokerErrorCode } from './errors.js';
 export { MAX_HELD_LIVE_EVENTS } from './local-subscriber.js';
 export { createMemoryBroker, type MemoryBrokerOptions } from './memory.js';
 export { createPresenceTracker, type PresenceTracker, type PresenceTrackerOptions } from './presence-tracker.js';
+export { startRepeatingTask, type RepeatingTask } from './repeating-task.js';

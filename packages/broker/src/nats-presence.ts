@@ -1,5 +1,5 @@
 import { JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { PresenceRecord, PresenceStore } from './broker.js';
+import type { PresenceStore } from './broker.js';
 import { BrokerError } from './errors.js';
 import type { StreamNames } from './nats-stream.js';
 
@@ -46,11 +46,11 @@ export async function createNatsPresenceStore(
   }
 
   return {
-    async get(topic, user) {
+    async get<R>(topic: string, user: string) {
       try {
         const message = await jsm.streams.getMessage(stream, { last_by_subj: subject(topic, user) });
         if (!message || message.data.length === 0) return { record: null, revision: message ? String(message.seq) : null };
-        return { record: message.json<PresenceRecord>(), revision: String(message.seq) };
+        return { record: message.json<R>(), revision: String(message.seq) };
       } catch (error) {
         if (error instanceof JetStreamApiError && error.status === 404) return { record: null, revision: null };
         throw toBrokerError(error);

@@ -1,10 +1,10 @@
-import type { PresenceMember } from '@ssehub/protocol';
+import { isReservedTopic, type PresenceMember } from '@ssehub/protocol';
 import type { Broker, PresenceRecord } from './broker.js';
+import { compareAndSet } from './compare-and-set.js';
+import { startRepeatingTask } from './repeating-task.js';
 
 /** Seconds a node's presence claim lives without a refresh. @default 30 */
 export const DEFAULT_PRESENCE_TTL_S = 30;
-/** Compare-and-set attempts before an update gives up (only under heavy contention). @default 20 */
-const MAX_CAS_ATTEMPTS = 20;
 
 /** Options of {@link createPresenceTracker}. */
 export interface PresenceTrackerOptions {
@@ -50,23 +50,17 @@ export function createPresenceTracker(options: PresenceTrackerOptions): Presence
 
   /** Rewrites the claims of one (topic, user) with compare-and-set; signals the join or leave it causes. */
   async function update(topic: string, user: string, rewrite: (claims: Claims, now: number) => Claims): Promise<void> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const { record, revision } = await broker.presence.get(topic, user);
-      const now = Date.now();
+    const { before, after } = await compareAndSet<PresenceRecord>(broker.presence, topic, user, (record, now) => {
       const claims = rewrite(record?.nodes ?? {}, now);
-      const next = Object.keys(claims).length > 0 ? { nodes: claims } : null;
-      if (!(await broker.presence.put(topic, user, next, revision))) continue;
-      // Any claim, even a lapsed one not yet swept, means a join was signalled and no leave yet.
-      const wasThere = record !== null && Object.keys(record.nodes).length > 0;
-      const isThere = next !== null;
-      if (wasThere !== isThere) {
-        const type = isThere ? 'presence.join' : 'presence.leave';
-        // Live-only: presence is state read from GET /v1/presence/{topic}, never history.
-        await broker.signal({ topic, type, data: { user, node: nodeId } });
-      }
-      return;
-    }
-    throw new Error(`presence of ${user} on ${topic} kept changing under ${MAX_CAS_ATTEMPTS} attempts`);
+      return Object.keys(claims).length > 0 ? { nodes: claims } : null;
+    });
+    // Any claim, even a lapsed one not yet swept, means a join was signalled and no leave yet.
+    const wasThere = before !== null && Object.keys(before.nodes).length > 0;
+    const isThere = after !== null;
+    if (wasThere === isThere) return;
+    const type = isThere ? 'presence.join' : 'presence.leave';
+    // Live-only: presence is state read from GET /v1/presence/{topic}, never history.
+    await broker.signal({ topic, type, data: { user, node: nodeId } });
   }
 
   /** Writes this node's current connection count for (topic, user), dropping expired claims of others. */
@@ -83,6 +77,8 @@ export function createPresenceTracker(options: PresenceTrackerOptions): Presence
   async function sweep(): Promise<void> {
     const now = Date.now();
     for (const { topic, user } of await broker.presence.entries()) {
+      // ssehub's own records (the gateways' node reports) share the store; their owners clean them up.
+      if (isReservedTopic(topic)) continue;
       const { record } = await broker.presence.get(topic, user);
       const expired = record && Object.values(record.nodes).some((claim) => claim.expires <= now);
       if (expired && !local.has(keyOf(topic, user))) {
@@ -96,15 +92,13 @@ export function createPresenceTracker(options: PresenceTrackerOptions): Presence
     await sweep();
   }
 
-  let ticking = false;
-  const timer = setInterval(() => {
-    if (ticking || options.autoRefresh === false) return;
-    ticking = true;
-    tick()
-      .catch((error: unknown) => options.onError?.(error))
-      .finally(() => (ticking = false));
-  }, ttlMs / 3);
-  timer.unref();
+  const timer = startRepeatingTask(
+    async () => {
+      if (options.autoRefresh !== false) await tick();
+    },
+    ttlMs / 3,
+    (error) => options.onError?.(error),
+  );
 
   return {
     async join(topic, user) {
@@ -137,7 +131,7 @@ export function createPresenceTracker(options: PresenceTrackerOptions): Presence
     },
     tick,
     async close() {
-      clearInterval(timer);
+      timer.stop();
       const entries = [...local.values()];
       local.clear();
       for (const { topic, user } of entries) await writeOwnClaim(topic, user);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { PresenceRecord, PresenceStore } from './broker.js';
+import type { PresenceStore, VersionedRecord } from './broker.js';
 import { toBrokerError } from './redis-connection.js';
 import { RedisScript } from './redis-scripts.js';
 
@@ -40,11 +40,11 @@ export function createRedisPresenceStore(client: Redis, prefix: string): Presenc
     }
   };
   return {
-    get: (topic, user) =>
-      guard(async () => {
+    get: <R>(topic: string, user: string) =>
+      guard(async (): Promise<VersionedRecord<R>> => {
         const stored = await client.get(recordKey(topic, user));
         if (!stored) return { record: null, revision: null };
-        const parsed = JSON.parse(stored) as { rev: string; record: PresenceRecord };
+        const parsed = JSON.parse(stored) as { rev: string; record: R };
         return { record: parsed.record, revision: parsed.rev };
       }),
     put: (topic, user, record, revision) =>

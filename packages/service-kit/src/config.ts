@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { parseBrokerUrl } from '@ssehub/broker';
+import { parseBrokerUrl, type BrokerUrl } from '@ssehub/broker';
 import { z } from 'zod';
 import { envEnum, envInt, envOptional, envString } from './env.js';
 
@@ -12,13 +12,15 @@ export class ConfigError extends Error {
 /** Log levels LOG_LEVEL accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** `BROKER_URL`, parsed here once; the apps and `connectBroker` take the result. */
 const BrokerUrlSchema = z.preprocess(
   (value) => (value === '' || value === undefined ? 'memory://' : value),
-  z.string().superRefine((value, context) => {
+  z.string().transform((value, context): BrokerUrl => {
     try {
-      parseBrokerUrl(value);
+      return parseBrokerUrl(value);
     } catch (error) {
       context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
     }
   }),
 );

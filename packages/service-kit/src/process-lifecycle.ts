@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createBroker, deferBroker, parseBrokerUrl, type Broker } from '@ssehub/broker';
+import { createBroker, deferBroker, type Broker, type BrokerUrl } from '@ssehub/broker';
 import type { Logger } from 'pino';
 import { ConfigError } from './config.js';
 import { closeConnectionsAfterResponse } from './keep-alive.js';
@@ -17,7 +17,7 @@ export function loadConfigOrExit<T>(service: string, load: () => T): T {
 
 /** The configuration variables {@link connectBroker} needs. */
 export interface BrokerConfig {
-  readonly BROKER_URL: string;
+  readonly BROKER_URL: BrokerUrl;
   readonly BROKER_PREFIX: string;
   readonly HISTORY_MAX_PER_TOPIC: number;
   readonly HISTORY_MAX_AGE_S: number;
@@ -28,7 +28,7 @@ export interface BrokerConfig {
  * failed attempt, and answers `unavailable` until then, so the app can start and report not-ready.
  */
 export function connectBroker(config: BrokerConfig, logger: Logger): Broker {
-  const kind = parseBrokerUrl(config.BROKER_URL).protocol.slice(0, -1);
+  const { kind } = config.BROKER_URL;
   const connecting = createBroker(config.BROKER_URL, {
     prefix: config.BROKER_PREFIX,
     historyMaxPerTopic: config.HISTORY_MAX_PER_TOPIC,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { connect } from 'node:net';
+import { until } from './wait.js';
 
 /** A server process a test started; stop it in afterAll/afterEach. */
 export interface RunningProcess {
@@ -37,9 +38,8 @@ export function startProcess(command: string, args: readonly string[], options: 
 
 /** Resolves once something accepts TCP connections on the port, or rejects after `timeoutMs`. */
 export async function waitForPort(port: number, timeoutMs = 15_000, describe = `port ${port}`): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
+  const isOpen = (): Promise<boolean> =>
+    new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => {
         socket.destroy();
@@ -47,23 +47,12 @@ export async function waitForPort(port: number, timeoutMs = 15_000, describe = `
       });
       socket.once('error', () => resolve(false));
     });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${describe}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await until(isOpen, describe, timeoutMs);
 }
 
 /** Polls an HTTP URL until it answers 200. */
 export async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${url} to answer 200`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // Not up yet is a refused connection or a non-200 answer: both mean ask again.
+  const answers = (): Promise<boolean> => fetch(url).then((response) => response.ok, () => false);
+  await until(answers, `${url} to answer 200`, timeoutMs);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
 import { startProcess, waitForPort, type RunningProcess } from './child-process.js';
 import { freePort } from './free-port.js';
+import { until } from './wait.js';
 
 /** Options of {@link startRedis}. */
 export interface StartRedisOptions {
@@ -58,11 +59,7 @@ function pingOnce(port: number): Promise<boolean> {
 
 async function waitForPong(port: number, timeoutMs = 15_000): Promise<void> {
   await waitForPort(port, timeoutMs, `redis-server on port ${port}`);
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pingOnce(port))) {
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} never answered PING`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await until(() => pingOnce(port), `redis-server on port ${port} to answer PING`, timeoutMs);
 }
 
 /** Starts a private redis-server; fails loudly with the apt-get line when it is not installed. */

@@ -1,5 +1,5 @@
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { createSseParser, type SseMessage } from '@ssehub/protocol';
+import { READY_EVENT, createSseParser, type SseMessage } from '@ssehub/protocol';
 
 /** A raw SSE reader for tests: a plain HTTP request whose body is parsed incrementally. */
 export interface SseTestClient {
@@ -20,6 +20,9 @@ export interface SseTestClient {
   pause(): void;
   close(): void;
 }
+
+/** True once the stream sent `ssehub.ready` (its subscription is live): `client.waitFor(ready, 'ready')`. */
+export const ready = (client: SseTestClient): boolean => client.messages.some((message) => message.event === READY_EVENT);
 
 /** Opens `url` as an SSE stream; resolves once the response headers arrived. */
 export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseTestClient> {

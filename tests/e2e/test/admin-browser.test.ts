@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminNodesResponseSchema } from '@ssehub/protocol';
-import { openSse, startRedis, waitForHttp, type RedisServer, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, startRedis, waitForHttp, type RedisServer, type SseTestClient, until } from '@ssehub/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnApp, type AppProcess } from './support/apps.js';
@@ -22,7 +22,7 @@ async function stream(url: string, topics: string[]): Promise<void> {
   const client = await openSse(`${url}/v1/events?${topics.map((topic) => `topic=${topic}`).join('&')}`);
   streams.push(client);
   if (client.status !== 200) throw new Error(`stream on ${url} answered ${client.status}: ${client.raw()}`);
-  await client.waitFor((c) => c.messages.some((m) => m.event === 'ssehub.ready'), `ready on ${url}`);
+  await client.waitFor(ready, `ready on ${url}`);
 }
 
 beforeAll(async () => {
@@ -60,13 +60,11 @@ const rowsOf = (selector: string): Promise<string[][]> =>
 describe('the admin view in Chromium, over two nodes', () => {
   it('lists every node from any node of the cluster', async () => {
     // Each node reports every few seconds (the first report may come before its broker connection).
-    const deadline = Date.now() + 15_000;
-    let names: string[] = [];
-    while (names.length < 2 && Date.now() < deadline) {
+    const names = await until(async () => {
       const response = await fetch(`${nodeB.url}/v1/admin/nodes`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-      names = AdminNodesResponseSchema.parse(await response.json()).nodes.map((node) => node.node);
-      if (names.length < 2) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+      const reported = AdminNodesResponseSchema.parse(await response.json()).nodes.map((node) => node.node);
+      return reported.length >= 2 && reported;
+    }, 'both nodes in the list');
     expect(names).toEqual(['node-a', 'node-b']);
   });
 

@@ -2,13 +2,12 @@
 // events — not live, not by resuming with A's Last-Event-ID, not through a wildcard, not through
 // presence, not through history. Every delivery is checked by sequence number.
 import { decodeCursor } from '@ssehub/protocol';
-import { openSse, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, type SseTestClient } from '@ssehub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E_JWT_SECRET, bearer, signJwt } from './support/jwt.js';
 import { startStandalone, type StandaloneProcess } from './support/standalone.js';
 
 const OWN = { ssehub: { subscribe: ['users/{sub}/**'], publish: [] } };
-const isReady = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
 const numbers = (client: SseTestClient): number[] => client.events().map((event) => event.data.n);
 const seq = (id: string): number => decodeCursor(id)!.positions[0]!;
 const alice = signJwt('alice', OWN);
@@ -26,7 +25,7 @@ describe('per-user notifications stay with their user', () => {
   async function open(query: string, headers: Record<string, string>): Promise<SseTestClient> {
     const client = await openSse(`${server.url}/v1/events?${query}`, headers);
     clients.push(client);
-    if (client.status === 200) await client.waitFor(isReady, 'ssehub.ready');
+    if (client.status === 200) await client.waitFor(ready, 'ssehub.ready');
     return client;
   }
   async function status(path: string, headers: Record<string, string> = {}): Promise<[number, string]> {
@@ -54,9 +53,10 @@ describe('per-user notifications stay with their user', () => {
       const topic = n % 3 === 0 ? B_TOPIC : A_TOPIC;
       sent[topic]!.push({ n, id: await server.publish(topic, { n }, bearer(notifier)) });
     }
-    await a.waitFor((c) => c.events().length === sent[A_TOPIC]!.length, "alice's events");
-    await b.waitFor((c) => c.events().length === sent[B_TOPIC]!.length, "bob's events");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A sentinel last on each topic: events reach a stream in order, so anything stray arrived before it.
+    for (const [topic, n] of [[A_TOPIC, 30], [B_TOPIC, 31]] as const) sent[topic]!.push({ n, id: await server.publish(topic, { n }, bearer(notifier)) });
+    await a.waitFor((c) => numbers(c).includes(30), "alice's sentinel");
+    await b.waitFor((c) => numbers(c).includes(31), "bob's sentinel");
     expect(numbers(a)).toEqual(sent[A_TOPIC]!.map((e) => e.n));
     expect(numbers(b)).toEqual(sent[B_TOPIC]!.map((e) => e.n));
     expect(b.raw()).not.toContain('alice');

@@ -1,4 +1,4 @@
-import { openSse, startNats, startRedis } from '@ssehub/testkit';
+import { openSse, ready, startNats, startRedis } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { publishTo, spawnApp, type AppProcess } from './support/apps.js';
 
@@ -53,7 +53,7 @@ describe.each(backends)('apps started while %s is down', (name, startServer) => 
       await expect.poll(async () => (await fetch(`${app.url}/readyz`)).status, { timeout: 30_000, interval: 250 }).toBe(200);
     }
     const client = await openSse(`${gateway.url}/v1/events?topic=rooms/outage`);
-    await client.waitFor((c) => c.messages.some((m) => m.event === 'ssehub.ready'), 'ready');
+    await client.waitFor(ready, 'ready');
     const accepted = await publishTo(ingest.url, 'rooms/outage', { n: 1 });
     expect(accepted.status).toBe(201);
     await client.waitFor((c) => c.events().length === 1, 'the event');

@@ -1,6 +1,7 @@
 import { decodeCursor } from '@ssehub/protocol';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@ssehub/testkit';
 import { launchChromium, sendMessage, waitForConnectionState, waitForMessageCount } from './support/browser.js';
 import { HARNESS_PATH, serveClientHarness, type HarnessRecord } from './support/client-harness.js';
 import { TEST_JWT_SECRET, signToken } from './support/hs256.js';
@@ -28,14 +29,6 @@ async function serverConnections(): Promise<number> {
   const match = /^ssehub_gateway_connections(?:\{[^}]*\})? (\d+)$/m.exec(text);
   if (!match) throw new Error('no ssehub_gateway_connections in /metrics');
   return Number(match[1]);
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const recordOf = (page: Page): Promise<HarnessRecord> =>
@@ -107,7 +100,7 @@ describe('one shared connection for all tabs of an origin, in Chromium', () => {
     const [leader] = pages.splice(leaderIndex, 1);
     // Events keep coming while the leader goes away and the next tab takes over.
     const publishing = Promise.all([publishRange(a, 41, 100, 10), publishRange(b, 41, 100, 10)]);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await until(async () => (await recordOf(pages[0]!)).received.some((event) => event.n >= 45), 'events after 40 to reach the tabs');
     await leader!.close();
     await publishing;
     const expected = (page: Page): Record<string, number> => (wantsB.has(page) ? { [a]: 100, [b]: 100 } : { [a]: 100 });

@@ -1,6 +1,7 @@
 import { decodeCursor, type ReadyPayload, type ResetPayload } from '@ssehub/protocol';
 import { createSsehubClient, type ConnectionState, type Subscription } from '@ssehub/protocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@ssehub/testkit';
 import { TEST_JWT_SECRET, signToken } from './support/hs256.js';
 import { startHttpFaultProxy } from './support/http-fault-proxy.js';
 import { startStandalone, type StandaloneProcess } from './support/standalone.js';
@@ -44,14 +45,6 @@ async function serverConnections(): Promise<number> {
   const match = /^ssehub_gateway_connections(?:\{[^}]*\})? (\d+)$/m.exec(text);
   if (!match) throw new Error('no ssehub_gateway_connections in /metrics');
   return Number(match[1]);
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** A subscription that records what it receives by sequence number. */
@@ -109,7 +102,7 @@ describe('the typed client in Node against a standalone server', () => {
     const publishing = (async () => {
       for (let n = 1; n <= 60; n++) await say(a, n);
     })();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await until(() => first.got.length >= 5, 'the first events, so the topic change lands mid-stream');
     const second = record(client, [b]);
     await until(() => second.readies.length === 1, 'second ready');
     for (let n = 1; n <= 20; n++) await say(b, n);

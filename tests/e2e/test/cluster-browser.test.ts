@@ -1,12 +1,12 @@
 // The chat page through nginx in headless Chromium, two users whose streams are on different gateways:
 // they exchange messages, the gateway of one is killed (kill -9), that page shows reconnecting then
 // resumed on the other gateway, and neither page misses a message, not even those sent meanwhile.
+import { until } from '@ssehub/testkit';
 import { startCluster, type Cluster } from '@ssehub/cluster';
 import { AdminNodesResponseSchema, HistoryResponseSchema, decodeCursor, type AdminNode } from '@ssehub/protocol';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, readMessages, sendMessage, waitForConnectionState, waitForMessageCount } from './support/browser.js';
-import { pollUntil } from './support/gateway-metrics.js';
 
 const ADMIN_TOKEN = 'cluster-browser-admin-token-0123456789';
 /** Tries to get the second page's stream onto another gateway than the first's (nginx round robin). */
@@ -88,7 +88,10 @@ describe('the chat through nginx on two gateways, in Chromium', () => {
     const adaNode = await nodeOf(ada);
     const bob = await openOnAnotherGateway('bob', adaNode);
     const bobNode = await nodeOf(bob);
-    await pollUntil(roomStreamsByNode, (byNode) => byNode[adaNode] === 1 && byNode[bobNode] === 1, 'one stream of the room on each gateway');
+    await until(async () => {
+      const byNode = await roomStreamsByNode();
+      return byNode[adaNode] === 1 && byNode[bobNode] === 1;
+    }, 'one stream of the room on each gateway');
 
     const sent: string[] = [];
     const say = async (page: Page, text: string): Promise<void> => {
@@ -132,7 +135,10 @@ describe('the chat through nginx on two gateways, in Chromium', () => {
     expect(await statesOf(ada)).toEqual(['connecting', 'live', 'reconnecting', 'resumed']);
     expect(await statesOf(bob)).toEqual(['connecting', 'live']);
     // The cluster's view agrees: the dead node dropped out, both streams are on the survivor.
-    await pollUntil(roomStreamsByNode, (byNode) => byNode[bobNode] === 2 && byNode[adaNode] === undefined, 'both streams on the survivor');
+    await until(async () => {
+      const byNode = await roomStreamsByNode();
+      return byNode[bobNode] === 2 && byNode[adaNode] === undefined;
+    }, 'both streams on the survivor');
     console.log(
       `chat through nginx: ada on ${adaNode}, bob on ${bobNode}; kill -9 ${adaNode}: ada reconnecting, then resumed on ${bobNode} ` +
         `${resumeMs.toFixed(0)} ms after the kill (RETRY_MS 2000 + jitter); ${sent.length} messages (3 sent while ada reconnected) ` +

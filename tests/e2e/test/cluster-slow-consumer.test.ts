@@ -2,22 +2,25 @@
 // cuts it off once its bounded buffer overflows, the other clients' latency does not suffer, and the
 // slow one resumes from its last id with exactly the events it missed.
 import { startCluster, type BrokerKind, type Cluster } from '@ssehub/cluster';
-import type { SseTestClient } from '@ssehub/testkit';
+import { until, type SseTestClient } from '@ssehub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkDelivery,
   deliveredOn,
   openLiveStream,
   perfectDelivery,
+  publishEvent,
   publishSteadily,
   sequenceOf,
   servingNode,
   type Ack,
 } from './support/cluster-load.js';
 import { FAULT_CLUSTER_ENV, percentile } from './support/fault-scenario.js';
-import { pollUntil, sumOverGateways } from './support/gateway-metrics.js';
+import { sumOverGateways } from './support/gateway-metrics.js';
 import { openResilientStream } from './support/resilient-sse.js';
 
+/** The number of the event published after all others, to show that nothing else follows. */
+const SENTINEL_N = -1;
 /** Clients that keep reading the hot topic. */
 const FAST_CLIENTS = 10;
 /**
@@ -131,7 +134,12 @@ describe.each<BrokerKind>(['redis', 'nats'])('a slow consumer over %s, through n
     let cutOffMs = 0;
     let cutOffAfter = 0;
     const watching = stalling
-      .then(() => pollUntil(() => sumOverGateways(cluster.gatewayUrls, CUT_OFFS), (cuts) => cuts > cutsBefore, 'the cut-off', 30_000))
+      .then(() =>
+        until(async () => {
+          const cuts = await sumOverGateways(cluster.gatewayUrls, CUT_OFFS);
+          return cuts > cutsBefore && cuts;
+        }, 'the cut-off', 30_000),
+      )
       .then((cuts) => {
         cutOffMs = performance.now() - stalledAt;
         cutOffAfter = lastAcked - stalledAtAck;
@@ -161,9 +169,12 @@ describe.each<BrokerKind>(['redis', 'nats'])('a slow consumer over %s, through n
     try {
       await resumed.waitFor((c) => deliveredOn(c, topic).length >= missed.length, `${missed.length} missed events`, 30_000);
       const caughtUpMs = performance.now() - opened;
-      // Nothing may follow the missed events: publishing has ended, so anything more would be a repeat.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Nothing may follow the missed events but a sentinel published after them: events reach a
+      // stream in order, so a repeat would arrive before it.
+      expect((await publishEvent(cluster.url, topic, SENTINEL_N)).status).toBe(201);
+      await resumed.waitFor((c) => deliveredOn(c, topic).some((event) => event.n === SENTINEL_N), 'the sentinel', 30_000);
       const secondSession = deliveredOn(resumed, topic);
+      expect(secondSession.pop()?.n).toBe(SENTINEL_N);
       expect(secondSession).toEqual(missed.map(({ n, id }) => ({ id, n })));
       expect(checkDelivery([...firstSession, ...secondSession], acks)).toEqual(perfectDelivery(acks.length));
       return (

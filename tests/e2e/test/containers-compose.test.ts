@@ -6,7 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '@ssehub/testkit';
+import { freePort, until } from '@ssehub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDelivery, perfectDelivery, publishSteadily } from './support/cluster-load.js';
 import { runHealthChecks, startPodmanService, type PodmanService } from './support/podman.js';
@@ -84,16 +84,16 @@ function composeUp(readmeCommand: string): ComposeUp {
 
 /** Waits until nginx answers /healthz (it starts once every app is healthy); fails if compose exits first. */
 async function waitForNginx(up: ComposeUp, url: string, timeoutMs: number): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+  const answers = async (): Promise<boolean> => {
     if (up.child.exitCode !== null) {
       const states = await podman.podman('ps', '-a', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Names}} {{.Status}}');
       throw new Error(`docker-compose exited ${up.child.exitCode}:\n${up.output().slice(-3000)}\n${states}`);
     }
-    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`nginx did not answer ${url}/healthz:\n${up.output().slice(-4000)}`);
+    return fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+  };
+  await until(answers, `nginx to answer ${url}/healthz`, timeoutMs).catch((error: Error) => {
+    throw new Error(`${error.message}:\n${up.output().slice(-4000)}`);
+  });
 }
 
 /** Ctrl-C, as a user stops `docker compose up`: compose stops every container with its stop signal and grace. */
@@ -234,11 +234,10 @@ describe('docker compose and the Dockerfile, run in containers', () => {
     await podman.podman('run', '-d', '--name', name, '-p', `127.0.0.1:${port}:8080`, 'ssehub/standalone:local');
     try {
       const url = `http://127.0.0.1:${port}`;
-      for (let ok = false, deadline = Date.now() + 30_000; !ok; ) {
-        if (Date.now() > deadline) throw new Error(`the standalone image did not answer /healthz:\n${await podman.podman('logs', name)}`);
-        ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-        if (!ok) await new Promise((resolve) => setTimeout(resolve, 300));
-      }
+      const answers = (): Promise<boolean> => fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      await until(answers, 'the standalone image to answer /healthz', 30_000).catch(async (error: Error) => {
+        throw new Error(`${error.message}:\n${await podman.podman('logs', name)}`);
+      });
       await deliverThrough(url, 'rooms/standalone-image', async () => undefined);
       await podman.podman('stop', '--time', '20', name);
       expect(await podman.podman('inspect', '--format', '{{.State.ExitCode}}', name)).toBe('0\n');

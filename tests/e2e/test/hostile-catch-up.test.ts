@@ -4,7 +4,7 @@
 // catch-up is replayed as the socket drains, so a stream holds at most about MAX_BUFFER_BYTES
 // (the same run: 131 MB to 155 MB).
 import { connect, type Socket } from 'node:net';
-import { openSse } from '@ssehub/testkit';
+import { openSse, ready } from '@ssehub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillTopic, rssBytes, seqOf } from './support/hostile.js';
 import { E2E_JWT_SECRET, signJwt } from './support/jwt.js';
@@ -79,7 +79,7 @@ describe('catch-up over a large retained history', () => {
     const events = reader.events();
     expect(events.map((event) => event.data.n)).toEqual(Array.from({ length: EVENTS - 1 }, (_, i) => i + 1));
     for (let i = 1; i < events.length; i++) expect(seqOf(events[i]!.id)).toBeGreaterThan(seqOf(events[i - 1]!.id));
-    expect(reader.messages.some((message) => message.event === 'ssehub.ready')).toBe(true);
+    expect(ready(reader)).toBe(true);
     reader.close();
   });
 });

@@ -1,7 +1,7 @@
 // Hostile input against a RUNNING standalone (node apps/standalone/dist/main.js): every case gets a
 // clear 4xx JSON error or correct handling, the process stays up, and a client connected for the whole
 // suite receives every event of a steady publisher, in order, by sequence number.
-import { openSse, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, type SseTestClient, until } from '@ssehub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionStorm, postOnce, seqOf, slowloris, startSteadyPublisher, type SteadyPublisher } from './support/hostile.js';
 import { E2E_JWT_SECRET, bearer, signJwt } from './support/jwt.js';
@@ -19,7 +19,6 @@ const ENV = {
 };
 const STEADY = 'rooms/steady';
 const publisher = signJwt('steady-publisher', { ssehub: { publish: [STEADY] } });
-const isReady = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
 
 let server: StandaloneProcess;
 let port = 0;
@@ -98,7 +97,7 @@ const cases: HostileCase[] = [
     name: 'data with blank lines, data:/id: lines, lone CR, NUL, lone surrogates and bad UTF-8 bytes, delivered intact',
     async run() {
       const watcher = await openSse(`${server.url}/v1/events?topic=rooms/hostile-data`);
-      await watcher.waitFor(isReady, 'ready');
+      await watcher.waitFor(ready, 'ready');
       for (const data of TRICKY_DATA) expect((await publishJson({ topic: 'rooms/hostile-data', type: 'x.data', data })).status).toBe(201);
       const prefix = Buffer.from('{"topic":"rooms/hostile-data","type":"x.data","data":"bad');
       const body = Buffer.concat([prefix, Buffer.from([0xff, 0xc3, 0x28]), Buffer.from('"}')]);
@@ -279,9 +278,9 @@ describe('hostile input against a running standalone', () => {
     server = await startStandalone(ENV);
     port = Number(new URL(server.url).port);
     steadyClient = await openSse(`${server.url}/v1/events?topic=${STEADY}`);
-    await steadyClient.waitFor(isReady, 'steady client ready');
+    await steadyClient.waitFor(ready, 'steady client ready');
     steady = startSteadyPublisher(server.url, STEADY, bearer(publisher), 25);
-    while (steady.acked.length === 0 && steady.failures.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => steady.acked.length > 0 || steady.failures.length > 0, 'the first steady publish');
     epoch = steady.acked[0]!.split('-')[0]!;
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 // Presence abuse against a RUNNING standalone with JWT on: a subscribe-only token that opens stream after
 // stream with `?user=` over fresh topics must not get anything stored (presence is live-only), must hit
 // the presence rate, and must not grow the process without bound; over Redis it must create no keys.
-import { openSse, startRedis, type RedisServer, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, startRedis, type RedisServer } from '@ssehub/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rssBytes } from './support/hostile.js';
@@ -16,7 +16,6 @@ const RSS_GROWTH_BOUND_KB = 64 * 1024;
 
 const ENV = { JWT_SECRET: E2E_JWT_SECRET, MAX_CONNECTIONS_PER_USER: '20', MAX_TOPICS_PER_CONNECTION: String(TOPICS_PER_STREAM) };
 const lurker = signJwt('lurker', { ssehub: { subscribe: ['scratch/**'] } });
-const isReady = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
 
 /** The fresh topics of stream `n`. */
 const topicsOf = (run: string, n: number): string[] => Array.from({ length: TOPICS_PER_STREAM }, (_, i) => `scratch/${run}/s${n}t${i}`);
@@ -28,7 +27,7 @@ async function presenceStorm(base: string, run: string, count: number): Promise<
     for (let n = next++; n < count; n = next++) {
       const query = topicsOf(run, n).map((topic) => `topic=${topic}`).join('&');
       const stream = await openSse(`${base}/v1/events?${query}&user=someone-else`, bearer(lurker));
-      await stream.waitFor(isReady, `stream ${n} ready`);
+      await stream.waitFor(ready, `stream ${n} ready`);
       stream.close();
     }
   }

@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, openSse, waitForHttp, startNats, startRedis, type NatsServer, type RedisServer } from '@ssehub/testkit';
+import { freePort, openSse, ready, startNats, startRedis, waitForHttp, type NatsServer, type RedisServer } from '@ssehub/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turboPassThroughEnv, variablesTheAppsRead } from './support/app-env.js';
@@ -114,9 +114,9 @@ describe.each(CASES)('$app started by "$runner" over $broker', ({ app, runner, b
       const stream = await openSse(`http://127.0.0.1:${port}/v1/events?topic=runs/a`);
       try {
         expect(stream.status).toBe(200);
-        await stream.waitFor((client) => client.messages.some((message) => message.event === 'ssehub.ready'), 'ssehub.ready');
-        const ready = stream.messages.find((message) => message.event === 'ssehub.ready')!;
-        expect(JSON.parse(ready.data)).toMatchObject({ node: nodeId, topics: ['runs/a'] });
+        await stream.waitFor(ready, 'ssehub.ready');
+        const readyFrame = stream.messages.find((message) => message.event === 'ssehub.ready')!;
+        expect(JSON.parse(readyFrame.data)).toMatchObject({ node: nodeId, topics: ['runs/a'] });
       } finally {
         stream.close();
       }

@@ -2,13 +2,13 @@
 // are drained one after the other (SIGTERM, rolling restart) while events keep coming: every client must
 // end with every event exactly once, in order. Plain EventSource and fetch-event-source run in Chromium,
 // where they are meant to run; the `eventsource` package runs in Node.
+import { until } from '@ssehub/testkit';
 import { startCluster, type Cluster } from '@ssehub/cluster';
 import { EventSource as NodeEventSource } from 'eventsource';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.js';
 import { fetchEventSourceScript } from './support/fetch-event-source-script.js';
-import { pollUntil } from './support/gateway-metrics.js';
 
 /** Events published in all; a third before the drains, a third during them, a third after. @default 210 */
 const TOTAL = 210;
@@ -112,7 +112,10 @@ async function publishRange(from: number, to: number): Promise<void> {
 
 /** Waits until every client holds at least `count` events. */
 function waitForAll(count: number, what: string): Promise<Awaited<ReturnType<typeof allSeen>>> {
-  return pollUntil(allSeen, (seen) => Object.values(seen).every((client) => client.seqs.length >= count), what, 60_000);
+  return until(async () => {
+    const seen = await allSeen();
+    return Object.values(seen).every((client) => client.seqs.length >= count) && seen;
+  }, what, 60_000);
 }
 
 describe('SSE clients across a rolling drain of both gateways', () => {
@@ -123,7 +126,7 @@ describe('SSE clients across a rolling drain of both gateways', () => {
     nodeSource = new NodeEventSource(url);
     nodeSource.addEventListener(TYPE, (event) => node.seqs.push(JSON.parse(event.data).data.seq));
     nodeSource.addEventListener('ssehub.ready', () => node.readies++);
-    await pollUntil(allSeen, (seen) => Object.values(seen).every((client) => client.readies >= 1), 'every client live', 30_000);
+    await until(async () => Object.values(await allSeen()).every((client) => client.readies >= 1), 'every client live', 30_000);
 
     const third = TOTAL / 3;
     await publishRange(1, third);

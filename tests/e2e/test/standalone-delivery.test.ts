@@ -1,10 +1,9 @@
 import { EventSource } from 'eventsource';
-import { openSse, type SseTestClient } from '@ssehub/testkit';
+import { openSse, ready, type SseTestClient } from '@ssehub/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startStandalone, type StandaloneProcess } from './support/standalone.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
-const isReady = (client: SseTestClient): boolean => client.messages.some((m) => m.event === 'ssehub.ready');
 const numbers = (client: SseTestClient): number[] => client.events().map((event) => event.data.n);
 let topicCounter = 0;
 const uniqueTopic = (): string => `rooms/delivery-${process.pid}-${topicCounter++}`;
@@ -15,7 +14,7 @@ describe('standalone delivery over real HTTP', () => {
   async function open(query: string, headers: Record<string, string> = {}): Promise<SseTestClient> {
     const client = await openSse(`${server.url}/v1/events?${query}`, headers);
     clients.push(client);
-    await client.waitFor(isReady, 'ssehub.ready');
+    await client.waitFor(ready, 'ssehub.ready');
     return client;
   }
   beforeAll(async () => {
@@ -143,7 +142,7 @@ describe('standalone across a restart', () => {
     const second = await startStandalone({}, Number(port));
     try {
       const client = await openSse(`${second.url}/v1/events?topic=${topic}`, { 'last-event-id': id });
-      await client.waitFor(isReady, 'ready');
+      await client.waitFor(ready, 'ready');
       expect(client.messages[0]!.event).toBe('ssehub.reset');
       expect(JSON.parse(client.messages[0]!.data)).toMatchObject({ reason: 'epoch', lastEventId: id });
       client.close();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Broker, PresenceClaim } from '@ssehub/broker';
+import { compareAndSet, startRepeatingTask, type Broker } from '@ssehub/broker';
 import { AdminNodeSchema, NODES_TOPIC, type AdminNode, type AdminTopicLoad } from '@ssehub/protocol';
 import { z } from 'zod';
 
@@ -7,12 +7,18 @@ import { z } from 'zod';
 export const MAX_REPORTED_TOPICS = 100;
 /** Longest time between two reports of a node. @default 5000 */
 const MAX_REFRESH_MS = 5000;
-/** Compare-and-set attempts per write (only this node writes its record; a sweep may delete it). */
+/** Compare-and-set attempts per write (only this node's workers write its record; a sweep may delete it). */
 const MAX_ATTEMPTS = 5;
 
-/** What a node reports: a presence claim (connections, expires) with the admin details alongside. */
-const NodeClaimSchema = AdminNodeSchema.omit({ node: true, workers: true, expiresAt: true }).extend({ expires: z.number() });
-type NodeClaim = z.infer<typeof NodeClaimSchema> & PresenceClaim;
+/** What one gateway process reports about itself, with the time the report lapses unless refreshed. */
+const NodeReportSchema = AdminNodeSchema.omit({ node: true, workers: true });
+type NodeReport = z.infer<typeof NodeReportSchema>;
+
+/** One node's record: the reports of its worker processes (WORKERS > 1 share the node's id). */
+const NodeReportsSchema = z.object({ processes: z.record(z.string(), z.unknown()) });
+interface NodeReports {
+  readonly processes: Readonly<Record<string, NodeReport>>;
+}
 
 /** What this node is doing right now. */
 export interface NodeSnapshot {
@@ -31,10 +37,10 @@ export interface NodeRegistryOptions {
   readonly onError: (error: unknown) => void;
 }
 
-/** Every gateway of the deployment, as reported in the broker's presence store. */
+/** Every gateway of the deployment, as reported in the broker's record store. */
 export interface NodeRegistry {
   list(): Promise<AdminNode[]>;
-  /** Writes this node's report now (also done on a timer). */
+  /** Writes this node's report now (also done on a timer), and deletes the records of nodes that stopped reporting. */
   report(): Promise<void>;
   /** Stops reporting and removes this node's report. */
   close(): Promise<void>;
@@ -47,87 +53,96 @@ function busiest(topics: ReadonlyMap<string, number>): AdminTopicLoad[] {
     .slice(0, MAX_REPORTED_TOPICS);
 }
 
-/** One node from the claims of its worker processes. */
-function merge(node: string, claims: readonly NodeClaim[]): AdminNode {
+/** The reports of a record still live at `now`; anything unreadable (an older node's format) counts as lapsed. */
+function liveReports(record: unknown, now: number): NodeReport[] {
+  const parsed = NodeReportsSchema.safeParse(record);
+  if (!parsed.success) return [];
+  return Object.values(parsed.data.processes)
+    .map((report) => NodeReportSchema.safeParse(report))
+    .flatMap((report) => (report.success && report.data.expiresAt > now ? [report.data] : []));
+}
+
+/** One node from the reports of its worker processes. */
+function merge(node: string, reports: readonly NodeReport[]): AdminNode {
   const topics = new Map<string, number>();
-  for (const claim of claims) for (const { topic, connections } of claim.topics) topics.set(topic, (topics.get(topic) ?? 0) + connections);
-  const lags = claims.flatMap((claim) => (claim.brokerLagSeconds === null ? [] : [claim.brokerLagSeconds]));
+  for (const report of reports) for (const { topic, connections } of report.topics) topics.set(topic, (topics.get(topic) ?? 0) + connections);
+  const lags = reports.flatMap((report) => (report.brokerLagSeconds === null ? [] : [report.brokerLagSeconds]));
   return {
     node,
-    workers: claims.length,
-    connections: claims.reduce((sum, claim) => sum + claim.connections, 0),
+    workers: reports.length,
+    connections: reports.reduce((sum, report) => sum + report.connections, 0),
     topics: busiest(topics),
     // Each worker reports its busiest topics only, so across workers this is a lower bound.
-    topicCount: Math.max(topics.size, ...claims.map((claim) => claim.topicCount)),
+    topicCount: Math.max(topics.size, ...reports.map((report) => report.topicCount)),
     brokerLagSeconds: lags.length > 0 ? Math.max(...lags) : null,
-    startedAt: Math.min(...claims.map((claim) => claim.startedAt)),
-    updatedAt: Math.max(...claims.map((claim) => claim.updatedAt)),
-    expiresAt: Math.max(...claims.map((claim) => claim.expires)),
+    startedAt: Math.min(...reports.map((report) => report.startedAt)),
+    updatedAt: Math.max(...reports.map((report) => report.updatedAt)),
+    expiresAt: Math.max(...reports.map((report) => report.expiresAt)),
   };
 }
 
 /**
- * Registers this gateway under the reserved topic `_ssehub/nodes` of the presence store, one record per
- * node with a TTL, refreshed on a timer, so any node can list all of them. Each process's report is a
- * presence claim, so the presence trackers' sweep removes the report of a node that died.
+ * Registers this gateway under the reserved scope `_ssehub/nodes` of the broker's record store, one
+ * record per node holding a report per worker process, each with a TTL and refreshed on a timer, so any
+ * node can list all of them. Reports are not presence: the presence sweep leaves `_ssehub/` alone, and
+ * each registry deletes, on its own timer, the records of nodes whose every report lapsed.
  */
 export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
   const { broker, nodeId } = options;
   const ttlMs = options.ttlS * 1000;
   const startedAt = Date.now();
-  // Worker processes of one node (WORKERS > 1) share its id; each reports its own claim in the record.
   const processKey = `${nodeId}#${randomUUID().slice(0, 8)}`;
-  let closed = false;
 
-  /** Replaces this process's claim in the node's record, keeping its other workers' live claims. */
-  async function write(claim: NodeClaim | null): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const { record, revision } = await broker.presence.get(NODES_TOPIC, nodeId);
-      const now = Date.now();
-      const claims: Record<string, PresenceClaim> = {};
-      for (const [key, other] of Object.entries(record?.nodes ?? {})) if (key !== processKey && other.expires > now) claims[key] = other;
-      if (claim) claims[processKey] = claim;
-      const next = Object.keys(claims).length > 0 ? { nodes: claims } : null;
-      if (await broker.presence.put(NODES_TOPIC, nodeId, next, revision)) return;
-    }
-    throw new Error(`the report of node ${nodeId} kept changing under ${MAX_ATTEMPTS} attempts`);
+  /** Replaces this process's report in the node's record, keeping its other workers' live reports. */
+  async function write(report: NodeReport | null): Promise<void> {
+    await compareAndSet<NodeReports>(
+      broker.presence,
+      NODES_TOPIC,
+      nodeId,
+      (record, now) => {
+        const processes: Record<string, NodeReport> = {};
+        for (const [key, other] of Object.entries(record?.processes ?? {})) if (key !== processKey && other.expiresAt > now) processes[key] = other;
+        if (report) processes[processKey] = report;
+        return Object.keys(processes).length > 0 ? { processes } : null;
+      },
+      MAX_ATTEMPTS,
+    );
   }
 
-  function report(): Promise<void> {
+  /** Deletes the record of every other node whose reports all lapsed (a node that died without closing). */
+  async function sweep(): Promise<void> {
+    for (const node of await broker.presence.users(NODES_TOPIC)) {
+      if (node === nodeId) continue;
+      const { record } = await broker.presence.get(NODES_TOPIC, node);
+      if (record === null || liveReports(record, Date.now()).length > 0) continue;
+      await compareAndSet<unknown>(broker.presence, NODES_TOPIC, node, (current, now) => (liveReports(current, now).length > 0 ? current : null), MAX_ATTEMPTS);
+    }
+  }
+
+  async function report(): Promise<void> {
     const { connections, topics, brokerLagSeconds } = options.snapshot();
     const now = Date.now();
-    const claim: NodeClaim = {
+    await write({
       connections,
       topics: busiest(topics),
       topicCount: topics.size,
       brokerLagSeconds,
       startedAt,
       updatedAt: now,
-      expires: now + ttlMs,
-    };
-    return write(claim);
+      expiresAt: now + ttlMs,
+    });
+    await sweep();
   }
 
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy || closed) return;
-    busy = true;
-    report()
-      .catch(options.onError)
-      .finally(() => (busy = false));
-  }, Math.min(ttlMs / 3, MAX_REFRESH_MS));
-  timer.unref();
+  const timer = startRepeatingTask(report, Math.min(ttlMs / 3, MAX_REFRESH_MS), options.onError);
   void report().catch(options.onError);
 
   async function list(): Promise<AdminNode[]> {
     const now = Date.now();
     const nodes: AdminNode[] = [];
     for (const node of await broker.presence.users(NODES_TOPIC)) {
-      const { record } = await broker.presence.get(NODES_TOPIC, node);
-      const claims = Object.values(record?.nodes ?? {})
-        .map((claim) => NodeClaimSchema.safeParse(claim))
-        .flatMap((parsed) => (parsed.success && parsed.data.expires > now ? [parsed.data] : []));
-      if (claims.length > 0) nodes.push(merge(node, claims));
+      const reports = liveReports((await broker.presence.get(NODES_TOPIC, node)).record, now);
+      if (reports.length > 0) nodes.push(merge(node, reports));
     }
     return nodes.sort((a, b) => a.node.localeCompare(b.node));
   }
@@ -136,8 +151,7 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
     list,
     report,
     async close() {
-      closed = true;
-      clearInterval(timer);
+      timer.stop();
       await write(null);
     },
   };

@@ -12,14 +12,3 @@ export async function sumOverGateways(gatewayUrls: readonly string[], name: stri
   const texts = await Promise.all(gatewayUrls.map(async (url) => (await fetch(`${url}/metrics`)).text()));
   return texts.reduce((sum, text) => sum + sampleValue(text, name), 0);
 }
-
-/** Polls until `read()` satisfies `done`, or throws naming `what` after `timeoutMs`. */
-export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last value ${JSON.stringify(value)})`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
