@@ -38,3 +38,18 @@ export { DEFAULT_MEMORY_MAX_BYTES } from './ring-store.js';
 export { deferBroker } from './deferred-broker.js';
 export { createPresenceTracker, DEFAULT_PRESENCE_TTL_S, type PresenceTracker, type PresenceTrackerOptions } from './presence-tracker.js';
 export { createMemoryPresenceStore } from './memory-presence.js';
+export {
+  appendEvents,
+  checkIdempotencyKey,
+  invalidInput,
+  parseBody,
+  parsePublishBody,
+  publishRequest,
+  requireObject,
+  scopedIdempotencyKey,
+  validEventData,
+  type ParsedPublish,
+  type ParsePublishOptions,
+  type PublishAs,
+  type PublishRequestAnswer,
+} from './publish-request.js';

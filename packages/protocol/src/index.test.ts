@@ -61,6 +61,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'formatSseComment',
   'formatSseFrame',
   'formatSseRetry',
+  'isPublishableEventType',
   'isReservedTopic',
   'isValidEpoch',
   'isValidTopic',

@@ -25,6 +25,7 @@ export {
   CONTROL_EVENT_PREFIX,
   ChatMessageSchema,
   EVENT_DATA_SCHEMAS,
+  isPublishableEventType,
   EventDataSchema,
   EventEnvelopeSchema,
   EventTypeSchema,
