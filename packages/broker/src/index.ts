@@ -53,3 +53,4 @@ export {
   type PublishAs,
   type PublishRequestAnswer,
 } from './publish-request.js';
+export { storedEnvelopeJson } from './envelope-json.js';
