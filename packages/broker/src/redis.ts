@@ -44,6 +44,13 @@ function createRedisBackend(
     return false;
   }
 
+  /** {@link observeEpoch} for an event id; nearly every id is of the epoch already seen, so a prefix check comes first. */
+  function observeEpochOf(id: string): boolean {
+    if (knownEpoch !== undefined && id.startsWith(knownEpoch) && id.charCodeAt(knownEpoch.length) === DASH) return true;
+    const epoch = decodeCursor(id)?.epoch;
+    return epoch !== undefined && observeEpoch(epoch);
+  }
+
   async function call<T>(operation: () => Promise<T>): Promise<T> {
     if (closed) throw new BrokerError('closed', 'the redis broker was closed');
     try {
@@ -61,12 +68,7 @@ function createRedisBackend(
 
   const live = new RedisLiveFeed(subscriber, keys, {
     onEvent(event) {
-      // Nearly every event is of the epoch already seen: a prefix check instead of decoding its id.
-      if (knownEpoch !== undefined && event.id.startsWith(knownEpoch) && event.id.charCodeAt(knownEpoch.length) === DASH) {
-        return hooks.deliver(event);
-      }
-      const epoch = decodeCursor(event.id)?.epoch;
-      if (epoch !== undefined && observeEpoch(epoch)) hooks.deliver(event);
+      if (observeEpochOf(event.id)) hooks.deliver(event);
     },
     onSignal: (signal) => hooks.signal(signal),
     async prepare() {
@@ -81,8 +83,7 @@ function createRedisBackend(
     async append(inputs, { idempotencyKey }) {
       if (inputs.length === 0) return [];
       const events = await call(() => runAppend(commands, keys, limits, inputs, idempotencyKey, newEpoch()));
-      const epoch = decodeCursor(events[0]!.id)?.epoch;
-      if (epoch !== undefined) observeEpoch(epoch);
+      observeEpochOf(events[0]!.id);
       return events;
     },
     async read(topics, after, limit) {
