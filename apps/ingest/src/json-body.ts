@@ -70,10 +70,8 @@ type Reading = Request & { [BODY_READ]?: BodyRead };
 function finish(req: Reading, error: SsehubError | undefined): void {
   const read = req[BODY_READ]!;
   if (read.done) return;
+  // The listeners stay: the request is done with, and a late chunk finds `done` set.
   read.done = true;
-  req.off('data', onData);
-  req.off('end', onEnd);
-  req.off('aborted', onAborted);
   if (error) {
     req.pause();
     return read.next(error);
@@ -91,6 +89,7 @@ function finish(req: Reading, error: SsehubError | undefined): void {
 
 function onData(this: Reading, chunk: Buffer): void {
   const read = this[BODY_READ]!;
+  if (read.done) return;
   read.bytes += chunk.length;
   if (read.bytes > read.maxBytes) return finish(this, tooLarge(read.maxBytes));
   read.chunks.push(chunk);
