@@ -25,6 +25,9 @@ interface SchemaIssues {
   readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[];
 }
 
+/** A zod schema, as far as {@link parseBody} uses it. */
+type SafeParser<T> = { safeParse(value: unknown): { success: true; data: T } | { success: false; error: SchemaIssues } };
+
 function fieldName(path: readonly PropertyKey[]): string {
   return path.length === 0 ? 'body' : path.map(String).join('.');
 }
@@ -38,7 +41,7 @@ export function invalidInput(error: SchemaIssues, prefix: readonly PropertyKey[]
 }
 
 /** Parses `body` with `schema`, throwing a 400 that names the offending field. */
-export function parseBody<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: SchemaIssues } }, body: unknown): T {
+export function parseBody<T>(schema: SafeParser<T>, body: unknown): T {
   const result = schema.safeParse(body);
   if (!result.success) throw invalidInput(result.error);
   return result.data;

@@ -2,7 +2,7 @@ import { MAX_BATCH_EVENTS, SsehubError } from '@ssehub/protocol';
 import { expect } from 'vitest';
 import type { Broker } from '../../src/broker.js';
 import { BrokerError } from '../../src/errors.js';
-import { publishRequest, scopedIdempotencyKey } from '../../src/publish-request.js';
+import { publishRequest, scopedIdempotencyKey, type PublishAs } from '../../src/publish-request.js';
 import { collect, expectSequence } from './collect.js';
 import { range } from './numbered.js';
 
@@ -38,19 +38,20 @@ export async function expectTrustedPublishesDelivered(publisher: Broker, subscri
 export async function expectTrustedValidation(broker: Broker): Promise<void> {
   const sub = await collect(broker, [TOPIC]);
   const as = { caller: 'svc:billing' };
-  expect(await rejection(publishRequest(broker, event(1, 'users/*'), as))).toMatchObject({ code: 'invalid_topic', message: expect.stringMatching(/^topic: /) });
-  expect(await rejection(publishRequest(broker, event(1, '_ssehub/nodes'), as))).toMatchObject({ code: 'invalid_topic' });
-  expect(await rejection(publishRequest(broker, { ...event(1), type: 'ssehub.reset' }, as))).toMatchObject({ code: 'invalid_event', message: expect.stringMatching(/^type: /) });
-  expect(await rejection(publishRequest(broker, { topic: TOPIC, type: 'test.n' }, as))).toMatchObject({ code: 'invalid_event', message: 'data: data is required' });
-  expect(await rejection(publishRequest(broker, { topic: TOPIC, type: 'chat.message', data: { text: '', author: 'a' } }, as))).toMatchObject({
-    code: 'invalid_event',
-    message: expect.stringMatching(/^data\.text: /),
-  });
+  const refused = (body: object, options: PublishAs = as): Promise<{ code: string; message: string }> => rejection(publishRequest(broker, body, options));
+  expect(await refused(event(1, 'users/*'))).toMatchObject({ code: 'invalid_topic', message: expect.stringMatching(/^topic: /) });
+  expect(await refused(event(1, '_ssehub/nodes'))).toMatchObject({ code: 'invalid_topic' });
+  expect(await refused({ ...event(1), type: 'ssehub.reset' })).toMatchObject({ code: 'invalid_event', message: expect.stringMatching(/^type: /) });
+  expect(await refused({ topic: TOPIC, type: 'test.n' })).toMatchObject({ code: 'invalid_event', message: 'data: data is required' });
+  const emptyChat = { topic: TOPIC, type: 'chat.message', data: { text: '', author: 'a' } };
+  expect(await refused(emptyChat)).toMatchObject({ code: 'invalid_event', message: expect.stringMatching(/^data\.text: /) });
   // One bad event refuses the whole batch.
-  expect(await rejection(publishRequest(broker, { events: [event(1), event(2, 'a b')] }, as))).toMatchObject({ code: 'invalid_topic', message: expect.stringMatching(/^events\.1\.topic: /) });
+  const oneBad = { events: [event(1), event(2, 'a b')] };
+  expect(await refused(oneBad)).toMatchObject({ code: 'invalid_topic', message: expect.stringMatching(/^events\.1\.topic: /) });
   const tooMany = { events: range(0, MAX_BATCH_EVENTS + 1).map((n) => event(n)) };
-  expect(await rejection(publishRequest(broker, tooMany, as))).toMatchObject({ code: 'invalid_event', message: `events: at most ${MAX_BATCH_EVENTS} events per batch (got ${MAX_BATCH_EVENTS + 1})` });
-  expect(await rejection(publishRequest(broker, event(1), { ...as, idempotencyKey: 'has space' }))).toMatchObject({ code: 'bad_request' });
+  const tooManyMessage = `events: at most ${MAX_BATCH_EVENTS} events per batch (got ${MAX_BATCH_EVENTS + 1})`;
+  expect(await refused(tooMany)).toMatchObject({ code: 'invalid_event', message: tooManyMessage });
+  expect(await refused(event(1), { ...as, idempotencyKey: 'has space' })).toMatchObject({ code: 'bad_request' });
   // The sentinel arrives alone: nothing refused above was appended.
   await publishRequest(broker, event(7), as);
   await sub.waitFor(1);
