@@ -104,7 +104,7 @@ async function runS4({ options, plan, results, log }: SuiteContext): Promise<voi
 }
 
 async function runS5({ options, plan, results, log }: SuiteContext): Promise<void> {
-  log('S5 notifications: every subscriber on its own topic, HTTP publishes at stepped rates');
+  log('S5 notifications: every subscriber on its own topic, HTTP publishes at stepped rates (and a trusted backend without HTTP)');
   const { serverCpus, clientCpus } = options;
   const notifications = {
     subscribers: options.users ?? plan.notifications.subscribers,
@@ -121,6 +121,9 @@ async function runS5({ options, plan, results, log }: SuiteContext): Promise<voi
     () => startSsehubStandalone({ cpus: serverCpus, publisherCpus: clientCpus }),
     cluster('redis'),
     cluster('nats'),
+    // A trusted Node backend publishing without HTTP: in the server's process, and from its own process over Redis.
+    () => startSsehubHarness({ cpus: serverCpus, trusted: true }),
+    () => startSsehubCluster({ broker: 'redis', gateways: 1, trusted: true, gatewayCpus: serverCpus, brokerCpus: serverCpus, publisherCpus: clientCpus }),
     ...(options.nchan ? [() => startNchan({ cpus: serverCpus, publisherCpus: clientCpus })] : []),
   ];
   for (const start of targets) results.notifications.push(await withTarget(start, (t) => runNotifications(t, notifications, log)));

@@ -1,4 +1,4 @@
-import type { LiveSignal, StoredEvent } from '@ssehub/broker';
+import { storedEnvelopeJson, type LiveSignal, type StoredEvent } from '@ssehub/broker';
 import {
   READY_EVENT,
   RECONNECT_EVENT,
@@ -58,8 +58,7 @@ export function eventFrame(event: StoredEvent | LiveSignal): WireFrame {
     const signal = { topic: event.topic, type: event.type, data: event.data, ts: event.ts };
     return wireFrame(formatSseFrame({ event: event.type, data: JSON.stringify(signal) }));
   }
-  const envelope = { id: event.id, topic: event.topic, type: event.type, data: event.data, ts: event.ts };
-  return wireFrame(formatSseFrame({ id: event.id, event: event.type, data: JSON.stringify(envelope) }));
+  return wireFrame(formatSseFrame({ id: event.id, event: event.type, data: storedEnvelopeJson(event) }));
 }
 
 /** `ssehub.ready`: the subscription is live. */

@@ -1,5 +1,5 @@
 import { SsehubError } from '@ssehub/protocol';
-import express, { type RequestHandler } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler } from 'express';
 
 /** Deepest nesting of arrays and objects a request body may have. @default 64 */
 export const MAX_JSON_DEPTH = 64;
@@ -15,9 +15,19 @@ function isJsonContentType(header: string | undefined): boolean {
   return JSON_MEDIA_TYPE.test(mediaType) && (charset === 'utf-8' || charset === 'utf8');
 }
 
-// Iterative, so a body of 60,000 nested brackets cannot overflow the stack here; rejecting it
-// keeps such data out of the log, where every later JSON.stringify would have to recurse through it.
-function exceedsDepth(value: unknown, maxDepth: number): boolean {
+/**
+ * True when the JSON text nests deeper than `maxDepth`. A body with no more brackets than that cannot
+ * (nearly every one), so most are answered by one pass over the text; otherwise the parsed value is
+ * walked iteratively, so 60,000 nested brackets cannot overflow the stack here. Rejecting it keeps such
+ * data out of the log, where every later JSON.stringify would have to recurse through it.
+ */
+function exceedsDepth(text: string, value: unknown, maxDepth: number): boolean {
+  let brackets = 0;
+  for (let i = 0; i < text.length && brackets <= maxDepth; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x7b || code === 0x5b) brackets++;
+  }
+  if (brackets <= maxDepth) return false;
   const stack: Array<readonly [unknown, number]> = [[value, 1]];
   for (let entry = stack.pop(); entry; entry = stack.pop()) {
     const [current, depth] = entry;
@@ -28,13 +38,6 @@ function exceedsDepth(value: unknown, maxDepth: number): boolean {
   return false;
 }
 
-const requireJsonContentType: RequestHandler = (req, _res, next) => {
-  const header = req.headers['content-type'];
-  if (isJsonContentType(header)) return next();
-  const got = header === undefined ? 'no content type' : `"${header.slice(0, 100)}"`;
-  next(new SsehubError('unsupported_media_type', `the body must be UTF-8 application/json (got ${got})`));
-};
-
 function parseJson(text: string): unknown {
   if (text.trim() === '') throw new SsehubError('bad_request', 'the body is empty; expected a JSON object');
   let value: unknown;
@@ -43,20 +46,99 @@ function parseJson(text: string): unknown {
   } catch (error) {
     throw new SsehubError('bad_request', `the body is not valid JSON: ${(error as Error).message.slice(0, 200)}`);
   }
-  if (exceedsDepth(value, MAX_JSON_DEPTH)) {
+  if (exceedsDepth(text, value, MAX_JSON_DEPTH)) {
     throw new SsehubError('bad_request', `the body nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return value;
 }
 
-const parseJsonBody: RequestHandler = (req, _res, next) => {
-  req.body = parseJson(typeof req.body === 'string' ? req.body : '');
-  next();
-};
+/** The message of a 413 for a body over the limit. */
+const tooLarge = (maxBytes: number): SsehubError => new SsehubError('payload_too_large', `the body is larger than ${maxBytes} bytes`);
 
-/** Middleware for a JSON POST: 415 unless the content type is JSON, then read at most `maxBytes`, then parse with capped nesting. */
-export function jsonBody(maxBytes: number): RequestHandler[] {
-  // The body is read as text (charset, gzip and the size limit handled by express) and parsed here,
-  // so an empty body and bad JSON get their own messages. The content type was checked first.
-  return [requireJsonContentType, express.text({ limit: maxBytes, type: () => true }), parseJsonBody];
+/** A request's body being read: kept on the request itself, so the listeners are shared by every request. */
+interface BodyRead {
+  readonly maxBytes: number;
+  readonly next: NextFunction;
+  chunks: Buffer[];
+  bytes: number;
+  done: boolean;
+}
+
+const BODY_READ = Symbol('ssehub.bodyRead');
+type Reading = Request & { [BODY_READ]?: BodyRead };
+
+function finish(req: Reading, error: SsehubError | undefined): void {
+  const read = req[BODY_READ]!;
+  if (read.done) return;
+  // The listeners stay: the request is done with, and a late chunk finds `done` set.
+  read.done = true;
+  if (error) {
+    req.pause();
+    return read.next(error);
+  }
+  const text = read.chunks.length === 1 ? read.chunks[0]!.toString('utf8') : Buffer.concat(read.chunks, read.bytes).toString('utf8');
+  read.chunks = [];
+  try {
+    // As express's text parser decoded it: a leading byte order mark is not part of the JSON.
+    req.body = parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (parseError) {
+    return read.next(parseError);
+  }
+  read.next();
+}
+
+function onData(this: Reading, chunk: Buffer): void {
+  const read = this[BODY_READ]!;
+  if (read.done) return;
+  read.bytes += chunk.length;
+  if (read.bytes > read.maxBytes) return finish(this, tooLarge(read.maxBytes));
+  read.chunks.push(chunk);
+}
+
+function onEnd(this: Reading): void {
+  finish(this, undefined);
+}
+
+function onAborted(this: Reading): void {
+  finish(this, new SsehubError('bad_request', 'the request was aborted before its body was read'));
+}
+
+function parseInto(req: Request, next: NextFunction, text: string): void {
+  try {
+    req.body = parseJson(text);
+  } catch (error) {
+    return next(error);
+  }
+  next();
+}
+
+/**
+ * Middleware for a JSON POST, in one step: 415 unless the content type is UTF-8 JSON, then read at
+ * most `maxBytes` (413 past it) and parse with capped nesting into `req.body`, so an empty body and
+ * bad JSON get their own messages. A compressed body (`Content-Encoding`) is read by express's text
+ * parser, which inflates it within the same limit.
+ */
+export function jsonBody(maxBytes: number): RequestHandler {
+  const inflating = express.text({ limit: maxBytes, type: () => true });
+  return (req: Reading, res, next) => {
+    const header = req.headers['content-type'];
+    if (!isJsonContentType(header)) {
+      const got = header === undefined ? 'no content type' : `"${header.slice(0, 100)}"`;
+      return next(new SsehubError('unsupported_media_type', `the body must be UTF-8 application/json (got ${got})`));
+    }
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      return void inflating(req, res, (error?: unknown) => {
+        if (error) return next(error);
+        parseInto(req, next, typeof req.body === 'string' ? req.body : '');
+      });
+    }
+    const length = req.headers['content-length'];
+    if (length === undefined && req.headers['transfer-encoding'] === undefined) return parseInto(req, next, '');
+    if (length !== undefined && Number(length) > maxBytes) return next(tooLarge(maxBytes));
+    req[BODY_READ] = { maxBytes, next, chunks: [], bytes: 0, done: false };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('aborted', onAborted);
+  };
 }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
-import { createMemoryBroker } from '@ssehub/broker';
+import { createMemoryBroker, publishRequest } from '@ssehub/broker';
 import { createGatewayApp, loadGatewayConfig } from '@ssehub/gateway';
 import { createAccessPolicy, createHttpServer, createLogger, sendError } from '@ssehub/service-kit';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -24,6 +24,10 @@ const listening = new Promise<number>((resolve) => {
   server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
 });
 const numbers = new Map<string, number>();
+// BENCH_TRUSTED_PUBLISH=1: publish as a trusted backend does (S5), through publishRequest: ingest's
+// validation, ids and answers, without HTTP. Otherwise broker.publish, the bare append (S1, S3).
+const trusted = process.env.BENCH_TRUSTED_PUBLISH === '1';
+const TRUSTED_CALLER = { caller: 'svc:bench' };
 
 async function publish(plan: PublishPlan): Promise<PublishResult> {
   const topics = planTopics(plan);
@@ -32,7 +36,8 @@ async function publish(plan: PublishPlan): Promise<PublishResult> {
     const topic = topics[index % topics.length]!;
     const n = (numbers.get(topic) ?? 0) + 1;
     numbers.set(topic, n);
-    broker.publish([{ topic, type: 'bench', data: { n, t: clockMs(), p: PAYLOAD_PAD } }]).catch(() => failed++);
+    const event = { topic, type: 'bench', data: { n, t: clockMs(), p: PAYLOAD_PAD } };
+    (trusted ? publishRequest(broker, event, TRUSTED_CALLER) : broker.publish([event])).catch(() => failed++);
   });
   return { published, failed };
 }

@@ -1,11 +1,12 @@
 import { Agent, request } from 'node:http';
-import { createBroker, type Broker } from '@ssehub/broker';
+import { createBroker, publishRequest, type Broker } from '@ssehub/broker';
 import type { PublishResult } from '../harness/harness-protocol.js';
 import { serveIpc } from '../ipc.js';
 import { PAYLOAD_PAD, clockMs, pace, planTopics, type BenchPayload, type PublishPlan } from './pacer.js';
 
 // A publisher process: HTTP POSTs to Nchan (`/pub/<channel>`) or to `/v1/publish` (ssehub's ingest,
-// standalone, the yardsticks), or broker.publish over Redis / NATS (cross-node runs).
+// standalone, the yardsticks), or broker.publish over Redis / NATS (cross-node runs), or publishRequest
+// over Redis / NATS (`trusted`: a Node backend publishing without HTTP, S5).
 const mode = process.env.BENCH_PUBLISH_MODE;
 const url = process.env.BENCH_PUBLISH_URL ?? '';
 /** POSTs in flight at most, over as many keep-alive connections. @default 16 */
@@ -36,7 +37,10 @@ function postInOrder(topic: string, path: string, body: string): Promise<boolean
   return posted;
 }
 
+const TRUSTED_CALLER = { caller: 'svc:bench' };
+
 function publishOne(topic: string, data: BenchPayload): Promise<boolean> {
+  if (broker && mode === 'trusted') return publishRequest(broker, { topic, type: 'bench', data }, TRUSTED_CALLER).then(() => true, () => false);
   if (broker) return broker.publish([{ topic, type: 'bench', data }]).then(() => true, () => false);
   if (mode === 'nchan') return postInOrder(topic, `/pub/${topic}`, JSON.stringify(data));
   return postInOrder(topic, '/v1/publish', JSON.stringify({ topic, type: 'bench', data }));
@@ -58,7 +62,7 @@ async function publish(plan: PublishPlan): Promise<PublishResult> {
 
 serveIpc(async (body: { op: 'ready' } | { op: 'publish'; plan: PublishPlan }) => {
   if (body.op === 'ready') {
-    if (mode === 'broker') broker ??= await createBroker(url, { prefix: process.env.BENCH_PREFIX ?? 'bench' });
+    if (mode === 'broker' || mode === 'trusted') broker ??= await createBroker(url, { prefix: process.env.BENCH_PREFIX ?? 'bench' });
     return true;
   }
   return publish(body.plan);

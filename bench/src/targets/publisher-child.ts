@@ -7,9 +7,10 @@ export interface PublisherOptions {
   readonly cpus: string;
   /**
    * `nchan`: HTTP POST to `<url>/pub/<channel>`; `http`: POST `{topic, type, data}` to `<url>/v1/publish`
-   * (ssehub's ingest or standalone, the yardsticks); `broker`: `broker.publish` over `BROKER_URL` = url.
+   * (ssehub's ingest or standalone, the yardsticks); `broker`: `broker.publish` over `BROKER_URL` = url;
+   * `trusted`: `publishRequest` over `BROKER_URL` = url (a trusted backend).
    */
-  readonly mode: 'nchan' | 'http' | 'broker';
+  readonly mode: 'nchan' | 'http' | 'broker' | 'trusted';
   readonly url: string;
   /** Key/subject prefix for the broker mode. */
   readonly prefix?: string;

@@ -22,6 +22,8 @@ export interface ClusterOptions {
   readonly publisherCpus: string;
   /** Publish over HTTP through an ingest process (on the gateways' CPUs) instead of `broker.publish`. */
   readonly ingest?: boolean;
+  /** Publish from a publisher process through `publishRequest` (a trusted backend) instead of `broker.publish`. */
+  readonly trusted?: boolean;
   /** CPUs of the broker process; unpinned when absent. */
   readonly brokerCpus?: string;
 }
@@ -98,7 +100,7 @@ export async function startSsehubCluster(options: ClusterOptions): Promise<Targe
   }
   const publisher = ingest
     ? await startPublisher({ cpus: options.publisherCpus, mode: 'http', url: `http://127.0.0.1:${ingest.port}` })
-    : await startPublisher({ cpus: options.publisherCpus, mode: 'broker', url: broker.url, prefix: 'bench' });
+    : await startPublisher({ cpus: options.publisherCpus, mode: options.trusted ? 'trusted' : 'broker', url: broker.url, prefix: 'bench' });
   // redis-server rewrites its command line to "redis-server 127.0.0.1:<port>"; nats-server keeps "-p <port>".
   const brokerPid = findPid((line) =>
     options.broker === 'redis' ? line.includes('redis-server') && line.includes(`:${broker.port}`) : line.includes(` -p ${broker.port} `),
@@ -106,7 +108,7 @@ export async function startSsehubCluster(options: ClusterOptions): Promise<Targe
   if (brokerPid !== undefined && options.brokerCpus !== undefined) pin(brokerPid, options.brokerCpus);
   const servers = ingest ? [...gateways, ingest] : gateways;
   return {
-    name: ingest ? `ssehub gateway+ingest+${options.broker}` : `ssehub+${options.broker}`,
+    name: ingest ? `ssehub gateway+ingest+${options.broker}` : options.trusted ? `ssehub gateway+${options.broker}, trusted backend` : `ssehub+${options.broker}`,
     streams: (topicTemplate) =>
       gateways.map((gateway) => ({ host: '127.0.0.1', port: gateway.port, pathTemplate: `/v1/events?topic=${topicTemplate}` })),
     publish: (plan) => publisher.publish(plan),

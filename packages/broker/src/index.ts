@@ -32,3 +32,18 @@ export { MAX_HELD_LIVE_EVENTS } from './local-subscriber.js';
 export { createMemoryBroker, type MemoryBrokerOptions } from './memory.js';
 export { createPresenceTracker, type PresenceTracker, type PresenceTrackerOptions } from './presence-tracker.js';
 export { startRepeatingTask, type RepeatingTask } from './repeating-task.js';
+// Publish validation, idempotency scoping and the answer of a publish: ingest and a trusted backend share them.
+export {
+  appendEvents,
+  checkIdempotencyKey,
+  parseBody,
+  parsePublishBody,
+  publishRequest,
+  requireObject,
+  validEventData,
+  type ParsedPublish,
+  type ParsePublishOptions,
+  type PublishAs,
+  type PublishRequestAnswer,
+} from './publish-request.js';
+export { storedEnvelopeJson } from './envelope-json.js';

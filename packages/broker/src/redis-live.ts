@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { LiveSignal, StoredEvent } from './broker.js';
+import { parseStoredEvent } from './envelope-json.js';
 import { retryDelay, toBrokerError } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -76,9 +77,9 @@ export class RedisLiveFeed {
 
   private emit(message: string): void {
     const signal = message.startsWith(SIGNAL_MARK);
-    let parsed: unknown;
+    let parsed: LiveSignal | StoredEvent;
     try {
-      parsed = JSON.parse(signal ? message.slice(SIGNAL_MARK.length) : message);
+      parsed = signal ? (JSON.parse(message.slice(SIGNAL_MARK.length)) as LiveSignal) : parseStoredEvent(message);
     } catch {
       return; // not one of ours: every message on these channels is written by the append script or encodeSignal
     }

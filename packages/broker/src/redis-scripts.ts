@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PublishInput, StoredEvent } from './broker.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
+import { parseStoredEvent } from './envelope-json.js';
 import type { RedisKeys } from './redis-keys.js';
 import { APPEND_LUA, HEAD_LUA, LATEST_LUA, READ_LUA } from './redis-lua.js';
 
@@ -39,8 +40,6 @@ function eventBody(input: PublishInput): string {
   return JSON.stringify({ topic: input.topic, type: input.type, data: input.data ?? null }).slice(1, -1);
 }
 
-const parseEvent = (json: string): StoredEvent => JSON.parse(json) as StoredEvent;
-
 /** Appends events in one atomic step; answers the stored events (the original ones for a repeated key). */
 export async function runAppend(
   client: Redis,
@@ -71,13 +70,13 @@ export async function runRead(
 ): Promise<{ pages: StoredEvent[][]; truncated: boolean }> {
   const scriptKeys = topics.flatMap((topic) => [keys.stream(topic), keys.meta(topic)]);
   const [truncated, pages] = (await readScript.run(client, scriptKeys, [after, limit, limits.maxAgeMs])) as [number, string[][]];
-  return { pages: pages.map((page) => page.map(parseEvent)), truncated: truncated === 1 };
+  return { pages: pages.map((page) => page.map(parseStoredEvent)), truncated: truncated === 1 };
 }
 
 /** The newest `limit` events of one topic, oldest first. */
 export async function runLatest(client: Redis, keys: RedisKeys, limits: ScriptLimits, topic: string, limit: number): Promise<StoredEvent[]> {
   const newestFirst = (await latestScript.run(client, [keys.stream(topic), keys.meta(topic)], [limit, limits.maxAgeMs])) as string[];
-  return newestFirst.map(parseEvent).reverse();
+  return newestFirst.map(parseStoredEvent).reverse();
 }
 
 /** The log's epoch (created when missing) and last position. */

@@ -13,6 +13,9 @@ import { RedisLiveFeed, encodeSignal } from './redis-live.js';
 import { runAppend, runHead, runLatest, runRead } from './redis-scripts.js';
 import { createRedisPresenceStore } from './redis-presence.js';
 
+/** `-`, between an id's epoch and its position. */
+const DASH = 0x2d;
+
 /** Options of {@link createRedisBroker}. */
 export interface RedisBrokerOptions extends CreateBrokerOptions {
   /** `redis://[user:password@]host:port[/db]` */
@@ -42,6 +45,13 @@ function createRedisBackend(
     return false;
   }
 
+  /** {@link observeEpoch} for an event id; nearly every id is of the epoch already seen, so a prefix check comes first. */
+  function observeEpochOf(id: string): boolean {
+    if (knownEpoch !== undefined && id.startsWith(knownEpoch) && id.charCodeAt(knownEpoch.length) === DASH) return true;
+    const epoch = decodeCursor(id)?.epoch;
+    return epoch !== undefined && observeEpoch(epoch);
+  }
+
   async function call<T>(operation: () => Promise<T>): Promise<T> {
     if (closed) throw new BrokerError('closed', 'the redis broker was closed');
     try {
@@ -59,8 +69,7 @@ function createRedisBackend(
 
   const live = new RedisLiveFeed(subscriber, keys, {
     onEvent(event) {
-      const epoch = decodeCursor(event.id)?.epoch;
-      if (epoch !== undefined && observeEpoch(epoch)) hooks.deliver(event);
+      if (observeEpochOf(event.id)) hooks.deliver(event);
     },
     onSignal: (signal) => hooks.signal(signal),
     async prepare() {
@@ -75,8 +84,7 @@ function createRedisBackend(
     async append(inputs, { idempotencyKey }) {
       if (inputs.length === 0) return [];
       const events = await call(() => runAppend(commands, keys, limits, inputs, idempotencyKey, newEpoch()));
-      const epoch = decodeCursor(events[0]!.id)?.epoch;
-      if (epoch !== undefined) observeEpoch(epoch);
+      observeEpochOf(events[0]!.id);
       return events;
     },
     async read(topics, after, limit) {
@@ -112,7 +120,7 @@ async function connect(client: Redis): Promise<void> {
  * Lua script per publish, and one pub/sub connection per process for live delivery.
  */
 export async function createRedisBroker(options: RedisBrokerOptions): Promise<Broker> {
-  const commands = openRedis(options.url, 'commands', options.onRetry);
+  const commands = openRedis(options.url, 'commands', options.onRetry, true);
   const subscriber = openRedis(options.url, 'live', options.onRetry);
   try {
     await Promise.all([connect(commands), connect(subscriber)]);

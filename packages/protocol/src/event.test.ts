@@ -8,6 +8,7 @@ import {
   EventTypeSchema,
   PresenceChangeSchema,
   PublishableEventTypeSchema,
+  isPublishableEventType,
   parseEventData,
 } from './event.js';
 
@@ -17,6 +18,7 @@ describe('event types', () => {
     (type) => {
       expect(EventTypeSchema.safeParse(type).success).toBe(true);
       expect(PublishableEventTypeSchema.safeParse(type).success).toBe(true);
+      expect(isPublishableEventType(type)).toBe(true);
     },
   );
 
@@ -36,6 +38,7 @@ describe('event types', () => {
   ])('rejects %s', (_name, type) => {
     expect(EventTypeSchema.safeParse(type).success).toBe(false);
     expect(PublishableEventTypeSchema.safeParse(type).success).toBe(false);
+    expect(isPublishableEventType(type)).toBe(false);
   });
 
   it.each(['ssehub.ready', 'ssehub.reset', 'ssehub.reconnect', 'ssehub.anything'])(
@@ -46,6 +49,7 @@ describe('event types', () => {
       const result = PublishableEventTypeSchema.safeParse(type);
       expect(result.success).toBe(false);
       expect(result.error?.issues[0]?.message).toMatch(/reserved/);
+      expect(isPublishableEventType(type)).toBe(false);
     },
   );
 

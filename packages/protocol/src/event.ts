@@ -13,6 +13,11 @@ export const EventTypeSchema = z
   .string()
   .regex(EVENT_TYPE_PATTERN, { message: 'an event type is 1-64 characters of [A-Za-z0-9_.-] starting with a letter' });
 
+/** True when `value` is an event type a publisher may use (what {@link PublishableEventTypeSchema} accepts). */
+export function isPublishableEventType(value: unknown): value is string {
+  return typeof value === 'string' && EVENT_TYPE_PATTERN.test(value) && !value.startsWith(CONTROL_EVENT_PREFIX);
+}
+
 /** An event type a publisher may use: any event type outside the `ssehub.` namespace. */
 export const PublishableEventTypeSchema = EventTypeSchema.refine((type) => !type.startsWith(CONTROL_EVENT_PREFIX), {
   message: `event types starting with "${CONTROL_EVENT_PREFIX}" are reserved for control events`,

@@ -61,6 +61,7 @@ const FACES = {
       'formatSseComment',
       'formatSseFrame',
       'formatSseRetry',
+      'isPublishableEventType',
       'isReservedTopic',
       'isValidEpoch',
       'isValidTopic',

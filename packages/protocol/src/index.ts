@@ -24,6 +24,7 @@ export {
 export {
   CONTROL_EVENT_PREFIX,
   EVENT_DATA_SCHEMAS,
+  isPublishableEventType,
   EventDataSchema,
   EventEnvelopeSchema,
   EventTypeSchema,

@@ -7,7 +7,7 @@ import { authenticate, principalOf } from '../access.js';
 import { methodNotAllowed } from '../error-handler.js';
 import { jsonBody } from '../json-body.js';
 import { readIdempotencyKey } from '../publisher.js';
-import { parseBody, requireObject, validEventData } from '../validation.js';
+import { parseBody, requireObject, validEventData } from '@ssehub/broker';
 
 /** Author of an anonymous chat message that names none. @default "anonymous" */
 export const ANONYMOUS_AUTHOR = 'anonymous';
