@@ -39,5 +39,5 @@ export { DEFAULT_MEMORY_MAX_BYTES } from './ring-store.js';
 export { deferBroker } from './deferred-broker.js';
 export { createPresenceTracker, DEFAULT_PRESENCE_TTL_S, type PresenceTracker, type PresenceTrackerOptions } from './presence-tracker.js';
 export { createMemoryPresenceStore } from './memory-presence.js';
-export { compareAndSet, MAX_CAS_ATTEMPTS, type CasOutcome } from './compare-and-set.js';
+export { compareAndSet, type CasOutcome } from './compare-and-set.js';
 export { startRepeatingTask, type RepeatingTask } from './repeating-task.js';
