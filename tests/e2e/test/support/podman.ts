@@ -1,6 +1,7 @@
 // A Docker API for docker-compose on a machine without Docker: Podman's API service on a socket of its own,
 // with settings the test machine can honour (CONTAINERS_CONF). Health checks are run by this module, as
 // Podman hands their timers to systemd, which a test machine need not have.
+import { until } from '@ssehub/testkit';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -47,17 +48,17 @@ export interface PodmanService {
 
 /** Answers once GET /_ping on the socket does. */
 async function waitForSocket(socketPath: string, service: ChildProcess, output: () => string): Promise<void> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+  const answers = (): Promise<boolean> => {
     if (service.exitCode !== null) throw new Error(`podman system service exited:\n${output()}`);
-    const ok = await new Promise<boolean>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       const req = request({ socketPath, path: '/_ping' }, (res) => resolve(res.statusCode === 200));
       req.once('error', () => resolve(false));
       req.end();
     });
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`podman system service did not answer on ${socketPath}:\n${output()}`);
+  };
+  await until(answers, `podman system service on ${socketPath}`, 30_000).catch((error: Error) => {
+    throw new Error(`${error.message}:\n${output()}`);
+  });
 }
 
 /** Starts `podman system service` on a socket in a temporary directory. */
