@@ -1,14 +1,13 @@
 // A Docker API for docker-compose on a machine without Docker: Podman's API service on a socket of its own,
 // with settings the test machine can honour (CONTAINERS_CONF). Health checks are run by this module, as
 // Podman hands their timers to systemd, which a test machine need not have.
-import { until } from '@ssehub/testkit';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { requireBinary } from '@ssehub/testkit';
+import { requireBinary, until } from '@ssehub/testkit';
 
 const run = promisify(execFile);
 
