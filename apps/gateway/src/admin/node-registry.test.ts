@@ -12,7 +12,7 @@ afterEach(async () => {
 /** A report record as a node that died left it: its only report lapsed a minute ago. */
 function lapsedRecord(now: number) {
   const report = { connections: 1, topics: [], topicCount: 0, brokerLagSeconds: null, startedAt: now - 120_000, updatedAt: now - 90_000, expiresAt: now - 60_000 };
-  return { processes: { 'gw-dead#00000000': report } };
+  return { processes: { 'gw-dead#00000000': report }, nodes: {} };
 }
 
 describe('the node registry', () => {
@@ -24,6 +24,18 @@ describe('the node registry', () => {
     await registry.report();
     expect(await broker.presence.users(NODES_TOPIC)).toEqual(['gw-live']);
     expect((await registry.list()).map((node) => node.node)).toEqual(['gw-live']);
+    await broker.close();
+  });
+
+  it('leaves a record of an earlier version (presence claims) to its writer, and does not list it', async () => {
+    const broker = createMemoryBroker();
+    const earlier = { nodes: { 'gw-old#00000000': { connections: 1, expires: Date.now() + 60_000 } } };
+    await broker.presence.put(NODES_TOPIC, 'gw-old', earlier, null);
+    const registry = createNodeRegistry({ broker, nodeId: 'gw-new', ttlS: 30, snapshot: () => idle, onError: (error) => { throw error; } });
+    registries.push(registry);
+    await registry.report();
+    expect((await broker.presence.get(NODES_TOPIC, 'gw-old')).record).toEqual(earlier);
+    expect((await registry.list()).map((node) => node.node)).toEqual(['gw-new']);
     await broker.close();
   });
 

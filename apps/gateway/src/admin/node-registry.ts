@@ -14,10 +14,15 @@ const MAX_ATTEMPTS = 5;
 const NodeReportSchema = AdminNodeSchema.omit({ node: true, workers: true });
 type NodeReport = z.infer<typeof NodeReportSchema>;
 
-/** One node's record: the reports of its worker processes (WORKERS > 1 share the node's id). */
+/**
+ * One node's record: the reports of its worker processes (WORKERS > 1 share the node's id). `nodes`
+ * stays empty: gateways of earlier versions sweep `_ssehub/nodes` as presence and pass over a record
+ * with no claims, so a rolling upgrade leaves both kinds alone.
+ */
 const NodeReportsSchema = z.object({ processes: z.record(z.string(), z.unknown()) });
 interface NodeReports {
   readonly processes: Readonly<Record<string, NodeReport>>;
+  readonly nodes: Readonly<Record<string, never>>;
 }
 
 /** What this node is doing right now. */
@@ -103,19 +108,21 @@ export function createNodeRegistry(options: NodeRegistryOptions): NodeRegistry {
         const processes: Record<string, NodeReport> = {};
         for (const [key, other] of Object.entries(record?.processes ?? {})) if (key !== processKey && other.expiresAt > now) processes[key] = other;
         if (report) processes[processKey] = report;
-        return Object.keys(processes).length > 0 ? { processes } : null;
+        return Object.keys(processes).length > 0 ? { processes, nodes: {} } : null;
       },
       MAX_ATTEMPTS,
     );
   }
 
-  /** Deletes the record of every other node whose reports all lapsed (a node that died without closing). */
+  /**
+   * Deletes the record of every other node whose reports all lapsed (a node that died without closing).
+   * A record of another shape (a gateway of an earlier version) is its writer's to clean up.
+   */
   async function sweep(): Promise<void> {
+    const lapsed = (record: unknown, now: number): boolean => NodeReportsSchema.safeParse(record).success && liveReports(record, now).length === 0;
     for (const node of await broker.presence.users(NODES_TOPIC)) {
-      if (node === nodeId) continue;
-      const { record } = await broker.presence.get(NODES_TOPIC, node);
-      if (record === null || liveReports(record, Date.now()).length > 0) continue;
-      await compareAndSet<unknown>(broker.presence, NODES_TOPIC, node, (current, now) => (liveReports(current, now).length > 0 ? current : null), MAX_ATTEMPTS);
+      if (node === nodeId || !lapsed((await broker.presence.get(NODES_TOPIC, node)).record, Date.now())) continue;
+      await compareAndSet<unknown>(broker.presence, NODES_TOPIC, node, (current, now) => (lapsed(current, now) ? null : current), MAX_ATTEMPTS);
     }
   }
 

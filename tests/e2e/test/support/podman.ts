@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { requireBinary } from '@ssehub/testkit';
+import { requireBinary, until } from '@ssehub/testkit';
 
 const run = promisify(execFile);
 
@@ -47,17 +47,17 @@ export interface PodmanService {
 
 /** Answers once GET /_ping on the socket does. */
 async function waitForSocket(socketPath: string, service: ChildProcess, output: () => string): Promise<void> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+  const answers = (): Promise<boolean> => {
     if (service.exitCode !== null) throw new Error(`podman system service exited:\n${output()}`);
-    const ok = await new Promise<boolean>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       const req = request({ socketPath, path: '/_ping' }, (res) => resolve(res.statusCode === 200));
       req.once('error', () => resolve(false));
       req.end();
     });
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`podman system service did not answer on ${socketPath}:\n${output()}`);
+  };
+  await until(answers, `podman system service on ${socketPath}`, 30_000).catch((error: Error) => {
+    throw new Error(`${error.message}:\n${output()}`);
+  });
 }
 
 /** Starts `podman system service` on a socket in a temporary directory. */
