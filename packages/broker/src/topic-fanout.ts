@@ -8,6 +8,8 @@ import type { LocalSubscriber } from './local-subscriber.js';
 export class TopicFanout {
   private readonly subscribers = new Map<string, Set<LocalSubscriber>>();
   private readonly listening = new Map<string, Promise<void>>();
+  // Per live topic, the seq of a head read sent after its live delivery started (see seamOf).
+  private readonly seams = new Map<string, number>();
 
   constructor(private readonly backend: BrokerBackend) {}
 
@@ -32,10 +34,33 @@ export class TopicFanout {
       if (!set?.delete(subscriber) || set.size > 0) continue;
       this.subscribers.delete(topic);
       this.listening.delete(topic);
+      this.seams.delete(topic);
       this.backend.unlisten(topic).catch(() => {
         // The backend is gone or closing; there is nothing left to unsubscribe from.
       });
     }
+  }
+
+  /**
+   * A seq no event of `topics` that this node has not dispatched yet can be at or below, once it has
+   * dispatched everything up to `dispatched`: every event past a topic's seam came after its live
+   * delivery started, so it reaches the node in order. Undefined while a topic has no seam yet.
+   */
+  seamOf(topics: readonly string[], dispatched: number): number | undefined {
+    let seam = dispatched;
+    for (const topic of topics) {
+      const known = this.seams.get(topic);
+      if (known === undefined) return undefined;
+      if (known > seam) seam = known;
+    }
+    return seam;
+  }
+
+  /** Records a head read sent after `subscriber` went live as the seam of its topics that have none. */
+  recordSeam(subscriber: LocalSubscriber, seq: number): void {
+    // While it is subscribed its topics stayed live since before the read; after, they may not have.
+    if (subscriber.isClosed) return;
+    for (const topic of subscriber.topics) if (!this.seams.has(topic)) this.seams.set(topic, seq);
   }
 
   /** Hands a live event to the subscribers of its topic. */

@@ -30,6 +30,8 @@ function forwardedAddress(req: IncomingMessage, trustProxyHops: number): string 
  * whole /64 and could otherwise take a fresh address for every connection. Anything else is kept as is.
  */
 export function ipLimitKey(address: string, prefixBits: number): string {
+  // Without a colon it is no IPv6 address: kept as is, with no parsing on every connect.
+  if (!address.includes(':')) return address;
   const plain = address.split('%', 1)[0]!;
   if (isIP(plain) !== 6) return address;
   const groups = ipv6Groups(plain);
