@@ -4,9 +4,10 @@ import { clientIp, createLimitHits, sendError, toWireError, type AccessPolicy, t
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
 import { RequestProblem, parseEventsRequest, routingUrl, type EventsRequest } from './events-request.js';
-import { HEARTBEAT_FRAME, createFrameCache, readyFrame, reconnectFrame, retryFrame } from './frames.js';
+import { HEARTBEAT_FRAME, readyFrame, reconnectFrame, retryFrame } from './frames.js';
 import { createAdminApi } from './admin/admin-api.js';
 import { createLagMonitor } from './lag-monitor.js';
+import { LiveFrames } from './live-frames.js';
 import { createGatewayMetrics } from './metrics.js';
 import { PRESENCE_BURST_DEFAULT, PRESENCE_RATE_PER_S_DEFAULT, createPresenceGate } from './presence-gate.js';
 import { isPresencePath, servePresence } from './presence-route.js';
@@ -76,7 +77,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     config.WRITE_COALESCE_MAX_MS ?? WRITE_COALESCE_MAX_MS_DEFAULT,
   );
   const metrics = createGatewayMetrics(options.registry, broker, { connections: () => connections.size, coalesceWindowMs: () => scheduler.windowMs });
-  const frameFor = createFrameCache((event) => metrics.publishToWrite.observe(Math.max(0, Date.now() - event.ts) / 1000));
+  const liveFrames = new LiveFrames((ms) => metrics.publishToWrite.observe(ms / 1000));
   const presence = createPresenceTracker({
     broker,
     nodeId: config.NODE_ID,
@@ -108,8 +109,11 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       // A stream joins presence once subscribed and admitted by the gate (see openStream); only those leave.
       if (present.delete(connection) && admission.user !== undefined) leavePresence(connection.request.topics, admission.user);
     },
-    onWritten: (frames) => metrics.delivered(frames),
-    frameFor,
+    onWritten(first, more) {
+      metrics.delivered(more === null ? 1 : more.length);
+      liveFrames.written(first, more);
+    },
+    frameFor: (event, live) => liveFrames.frameFor(event, live),
     onBrokerError: (_connection, error) => logger.warn({ err: error }, 'subscription ended by the broker; the client reconnects'),
   };
 

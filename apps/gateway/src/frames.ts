@@ -99,19 +99,3 @@ export function joinFrames(frames: readonly WireFrame[], bytes: number): Buffer 
   }
   return lastJoined!;
 }
-
-/** A one-slot cache: a live event or signal reaches all its local subscribers in one synchronous loop. */
-export function createFrameCache(
-  onFirstWrite: (event: StoredEvent | LiveSignal) => void,
-): (event: StoredEvent | LiveSignal) => WireFrame {
-  let lastEvent: StoredEvent | LiveSignal | undefined;
-  let lastFrame: WireFrame | undefined;
-  return (event) => {
-    if (event !== lastEvent || lastFrame === undefined) {
-      lastEvent = event;
-      lastFrame = eventFrame(event);
-      onFirstWrite(event);
-    }
-    return lastFrame;
-  };
-}
