@@ -3,7 +3,8 @@ import type { ServerResponse } from 'node:http';
 /** How a stream's body is framed: chunked for HTTP/1.1, until-close for HTTP/1.0 clients. */
 export type BodyFraming = 'chunked' | 'close';
 
-let cached: { key: string; headers: object; head: Buffer } | undefined;
+// Rebuilt at most once a second per framing: a connect costs no date formatting and no string keys.
+let cached: { second: number; framing: BodyFraming; headers: object; head: Buffer } | undefined;
 
 function build(headers: Readonly<Record<string, string | number | readonly string[]>>, date: string, framing: BodyFraming): Buffer {
   let head = 'HTTP/1.1 200 OK\r\n';
@@ -23,9 +24,15 @@ function build(headers: Readonly<Record<string, string | number | readonly strin
  * transient Buffer, shared by every stream of the same second when `res` carries no headers.
  */
 export function responseHead(res: ServerResponse, headers: Readonly<Record<string, string>>, framing: BodyFraming): Buffer {
-  const date = new Date().toUTCString();
-  if (res.getHeaderNames().length > 0) return build({ ...headers, ...res.getHeaders() } as Record<string, string>, date, framing);
-  const key = `${date} ${framing}`;
-  if (cached?.key !== key || cached.headers !== headers) cached = { key, headers, head: build(headers, date, framing) };
+  const second = Math.floor(Date.now() / 1000);
+  if (res.getHeaderNames().length > 0) return build({ ...headers, ...res.getHeaders() } as Record<string, string>, httpDate(second), framing);
+  if (cached?.second !== second || cached.framing !== framing || cached.headers !== headers) {
+    cached = { second, framing, headers, head: build(headers, httpDate(second), framing) };
+  }
   return cached.head;
+}
+
+/** The `date:` value of a second (ms since the epoch / 1000), as Node writes it. */
+function httpDate(second: number): string {
+  return new Date(second * 1000).toUTCString();
 }

@@ -172,7 +172,8 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
     subscriptionCount++;
     try {
       // Live delivery must be active before the head is read, so nothing falls between the two.
-      await fanout.add(subscriber);
+      const listening = fanout.add(subscriber);
+      if (listening !== undefined) await listening;
       const head = cursor === undefined ? await liveHead(subscriber) : await headAfterNow();
       subscriber.lastSeq = head.seq;
       let resumed = false;
