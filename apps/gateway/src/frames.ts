@@ -77,9 +77,18 @@ export function reconnectFrame(payload: ReconnectPayload, retryMs: number): Wire
   return wireFrame(formatSseFrame({ event: RECONNECT_EVENT, data: JSON.stringify(payload) }) + formatSseRetry(retryMs));
 }
 
+// The jittered retries of a node take a few hundred values; each is framed once.
+const retryFrames = new Map<number, WireFrame>();
+
 /** The `retry:` field sent first on every stream. */
 export function retryFrame(retryMs: number): WireFrame {
-  return wireFrame(formatSseRetry(retryMs));
+  let frame = retryFrames.get(retryMs);
+  if (frame === undefined) {
+    if (retryFrames.size >= 4096) retryFrames.clear();
+    frame = wireFrame(formatSseRetry(retryMs));
+    retryFrames.set(retryMs, frame);
+  }
+  return frame;
 }
 
 let lastParts: readonly WireFrame[] = [];

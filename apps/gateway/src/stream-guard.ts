@@ -71,7 +71,7 @@ export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
     access.authorizeRead(principal, request.topics);
     // No listener for this: a stream holds as few as it can, and `closed` tells after the fact.
     if (res.closed) throw new SsehubError('bad_request', 'the client went away');
-    const slot = limiter.acquire(clientIp(req, config.TRUST_PROXY_HOPS, config.IPV6_PREFIX_BITS), principal?.subject);
+    const slot = limiter.acquire(() => clientIp(req, config.TRUST_PROXY_HOPS, config.IPV6_PREFIX_BITS), principal?.subject);
     if (typeof slot === 'string') {
       limitHits(slot);
       const who = slot === 'connections_per_user' ? 'this user' : 'this address';
