@@ -36,12 +36,18 @@ function jsonObject(segment: string): Record<string, unknown> | undefined {
  */
 export function createHs256FastPath(secret: Uint8Array, checks: ClaimChecks): (token: string) => Record<string, unknown> | undefined {
   const key = Buffer.from(secret);
+  // The tokens of one issuer share their header text: the last one that passed is not parsed again.
+  let plainHeader = '';
   return (token) => {
     const firstDot = token.indexOf('.');
     const lastDot = token.lastIndexOf('.');
     if (firstDot <= 0 || lastDot === firstDot || token.indexOf('.', firstDot + 1) !== lastDot) return undefined;
-    const header = jsonObject(token.slice(0, firstDot));
-    if (header?.alg !== 'HS256' || 'crit' in header || 'b64' in header) return undefined;
+    const headerText = token.slice(0, firstDot);
+    if (headerText !== plainHeader) {
+      const header = jsonObject(headerText);
+      if (header?.alg !== 'HS256' || Object.hasOwn(header, 'crit') || Object.hasOwn(header, 'b64')) return undefined;
+      plainHeader = headerText;
+    }
     const expected = createHmac('sha256', key).update(token.slice(0, lastDot)).digest();
     const signature = token.slice(lastDot + 1);
     // Only the canonical encoding of the digest (43 characters) is compared; any other spelling goes to jose.
