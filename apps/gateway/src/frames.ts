@@ -62,9 +62,23 @@ export function eventFrame(event: StoredEvent | LiveSignal): WireFrame {
   return wireFrame(formatSseFrame({ id: event.id, event: event.type, data: JSON.stringify(envelope) }));
 }
 
-/** `ssehub.ready`: the subscription is live. */
+let lastReady: { payload: ReadyPayload; frame: WireFrame } | undefined;
+
+function sameReady(a: ReadyPayload, b: ReadyPayload): boolean {
+  if (a.node !== b.node || a.resumed !== b.resumed || a.cursor !== b.cursor || a.topics.length !== b.topics.length) return false;
+  for (let i = 0; i < a.topics.length; i++) if (a.topics[i] !== b.topics[i]) return false;
+  return true;
+}
+
+/**
+ * `ssehub.ready`: the subscription is live. The streams of a connection storm on one topic start at
+ * the same cursor, so the last frame is reused while its payload is the same.
+ */
 export function readyFrame(payload: ReadyPayload): WireFrame {
-  return wireFrame(formatSseFrame({ event: READY_EVENT, data: JSON.stringify(payload) }));
+  if (lastReady !== undefined && sameReady(lastReady.payload, payload)) return lastReady.frame;
+  const frame = wireFrame(formatSseFrame({ event: READY_EVENT, data: JSON.stringify(payload) }));
+  lastReady = { payload: { ...payload, topics: [...payload.topics] }, frame };
+  return frame;
 }
 
 /** `ssehub.reset`: the resume could not be served without a gap. */
