@@ -14,9 +14,8 @@ export const NARROW_AT_WRITE_SHARE = 0.25;
  * event on its own to thousands of streams runs out of CPU near 100,000 writes/s and falls behind.
  * When writing takes 60% of a core for a second (two samples in a row), the window doubles (up to
  * `maxMs`): each write then carries more events, and the same deliveries need fewer writes. When
- * writing takes 25% or less, the window is back at `baseMs`. Only the time of the scheduler's write
- * passes counts (CPU time for long passes, see write-scheduler.ts): a burst of new connections, or a
- * core shared with other processes, never widens it. A gateway with
+ * writing takes 25% or less, the window is back at `baseMs`. Only the CPU time of writing counts: a
+ * burst of new connections, or a core shared with other processes, never widens it. A gateway with
  * CPU to spare never waits longer than the base window; a saturated one trades latency it is already
  * losing for throughput.
  */

@@ -64,19 +64,19 @@ export class WriteScheduler {
       for (const target of queue) this.write(target, 0);
       return;
     }
-    const started = passStart(queue.length);
+    const started = process.cpuUsage();
     const now = performance.now();
     for (const target of queue) {
       if (now - target.lastWriteAt < windowMs) this.deferred.push(target);
       else this.write(target, now);
     }
-    this.window.addWritingTime(msSince(started, now));
+    this.window.addWritingTime(cpuMsSince(started));
     this.armTimer(now);
   };
 
   private readonly flushDeferred = (): void => {
     this.timer = undefined;
-    const started = passStart(this.deferred.length);
+    const started = process.cpuUsage();
     const now = performance.now();
     const windowMs = this.window.ms;
     const deferred = this.deferred;
@@ -86,7 +86,7 @@ export class WriteScheduler {
       if (now - target.lastWriteAt < windowMs - 1) this.deferred.push(target);
       else this.write(target, now);
     }
-    this.window.addWritingTime(msSince(started, now));
+    this.window.addWritingTime(cpuMsSince(started));
     this.armTimer(now);
   };
 
@@ -106,22 +106,8 @@ export class WriteScheduler {
   }
 }
 
-/** Passes of at least this many streams are timed in CPU time; shorter ones by the clock. @default 16 */
-const CPU_TIMED_PASS = 16;
-
-/**
- * The start of a pass, for {@link msSince}. A long pass is timed in the CPU time this process spent
- * (a core shared with other processes must not look like writing); a short one, a lone delivery, by
- * the clock alone: two `getrusage` calls would cost it as much as a fifth of its one write, and it is
- * rarely descheduled halfway.
- */
-function passStart(streams: number): NodeJS.CpuUsage | undefined {
-  return streams >= CPU_TIMED_PASS ? process.cpuUsage() : undefined;
-}
-
-/** What a pass that began at `started` (clock time `at`, ms) took: CPU time when it was long, else clock time. */
-function msSince(started: NodeJS.CpuUsage | undefined, at: number): number {
-  if (started === undefined) return performance.now() - at;
+/** CPU time (user + system, ms) this process spent since `started`: what writing cost, however the core was shared. */
+function cpuMsSince(started: NodeJS.CpuUsage): number {
   const { user, system } = process.cpuUsage(started);
   return (user + system) / 1000;
 }
