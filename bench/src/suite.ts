@@ -66,14 +66,22 @@ async function runS1({ options, plan, results, log, profileFile }: SuiteContext)
   results.profiles.fanout = summariseIfWritten(profileFile('s1'));
 }
 
+/** HS256 secret of S2's gateways and load generators: every ssehub stream there carries its own token. */
+const S2_JWT_SECRET = 'bench-s2-secret-of-at-least-32-characters';
+
 async function runS2({ options, plan, results, log }: SuiteContext): Promise<void> {
-  log('S2 idle: RSS per connection and CPU at rest');
+  log('S2 idle: RSS per connection and CPU at rest; each ssehub stream with its own JWT');
   for (const connections of options.idle ?? plan.idle) {
     const processes = Math.ceil(connections / CONNECTIONS_PER_PROCESS);
     // Not pinned: connecting is the slow part here, and nothing per delivery is measured.
     const idle = { connections, topicTemplate: 'bench/idle', restMs: plan.restMs, settleMs: plan.idleSettleMs, loadgenCpus: '0,1' };
-    const ssehub = (): Promise<Target> => startSsehubCluster({ broker: 'redis', gateways: 1, workers: processes, publisherCpus: options.clientCpus });
-    results.idle.push(await withTarget(ssehub, (t) => runIdle(t, idle, log)));
+    const ssehub = (): Promise<Target> =>
+      startSsehubCluster({ broker: 'redis', gateways: 1, workers: processes, publisherCpus: options.clientCpus, jwtSecret: S2_JWT_SECRET });
+    // A connect to a topic that already has subscribers on the node, and one that is the first on its topic.
+    results.idle.push(await withTarget(ssehub, (t) => runIdle(t, { ...idle, jwtSecret: S2_JWT_SECRET }, log)));
+    const personal = { ...idle, topicTemplate: 'users/{i}/notifications', jwtSecret: S2_JWT_SECRET };
+    const onePerStream = await withTarget(ssehub, (t) => runIdle(t, personal, log));
+    results.idle.push({ ...onePerStream, target: `${onePerStream.target}, a topic per stream` });
     // The floor of a connect on Node; one process holds at most CONNECTIONS_PER_PROCESS streams.
     if (processes === 1) {
       const bare = (): Promise<Target> => startYardstick({ kind: 'bare', publisherCpus: options.clientCpus });

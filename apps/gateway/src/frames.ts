@@ -61,9 +61,23 @@ export function eventFrame(event: StoredEvent | LiveSignal): WireFrame {
   return wireFrame(formatSseFrame({ id: event.id, event: event.type, data: storedEnvelopeJson(event) }));
 }
 
-/** `ssehub.ready`: the subscription is live. */
+let lastReady: { payload: ReadyPayload; frame: WireFrame } | undefined;
+
+function sameReady(a: ReadyPayload, b: ReadyPayload): boolean {
+  if (a.node !== b.node || a.resumed !== b.resumed || a.cursor !== b.cursor || a.topics.length !== b.topics.length) return false;
+  for (let i = 0; i < a.topics.length; i++) if (a.topics[i] !== b.topics[i]) return false;
+  return true;
+}
+
+/**
+ * `ssehub.ready`: the subscription is live. The streams of a connection storm on one topic start at
+ * the same cursor, so the last frame is reused while its payload is the same.
+ */
 export function readyFrame(payload: ReadyPayload): WireFrame {
-  return wireFrame(formatSseFrame({ event: READY_EVENT, data: JSON.stringify(payload) }));
+  if (lastReady !== undefined && sameReady(lastReady.payload, payload)) return lastReady.frame;
+  const frame = wireFrame(formatSseFrame({ event: READY_EVENT, data: JSON.stringify(payload) }));
+  lastReady = { payload: { ...payload, topics: [...payload.topics] }, frame };
+  return frame;
 }
 
 /** `ssehub.reset`: the resume could not be served without a gap. */
@@ -76,9 +90,18 @@ export function reconnectFrame(payload: ReconnectPayload, retryMs: number): Wire
   return wireFrame(formatSseFrame({ event: RECONNECT_EVENT, data: JSON.stringify(payload) }) + formatSseRetry(retryMs));
 }
 
+// The jittered retries of a node take a few hundred values; each is framed once.
+const retryFrames = new Map<number, WireFrame>();
+
 /** The `retry:` field sent first on every stream. */
 export function retryFrame(retryMs: number): WireFrame {
-  return wireFrame(formatSseRetry(retryMs));
+  let frame = retryFrames.get(retryMs);
+  if (frame === undefined) {
+    if (retryFrames.size >= 4096) retryFrames.clear();
+    frame = wireFrame(formatSseRetry(retryMs));
+    retryFrames.set(retryMs, frame);
+  }
+  return frame;
 }
 
 let lastParts: readonly WireFrame[] = [];
@@ -97,20 +120,4 @@ export function joinFrames(frames: readonly WireFrame[], bytes: number): Buffer 
     lastParts = frames;
   }
   return lastJoined!;
-}
-
-/** A one-slot cache: a live event or signal reaches all its local subscribers in one synchronous loop. */
-export function createFrameCache(
-  onFirstWrite: (event: StoredEvent | LiveSignal) => void,
-): (event: StoredEvent | LiveSignal) => WireFrame {
-  let lastEvent: StoredEvent | LiveSignal | undefined;
-  let lastFrame: WireFrame | undefined;
-  return (event) => {
-    if (event !== lastEvent || lastFrame === undefined) {
-      lastEvent = event;
-      lastFrame = eventFrame(event);
-      onFirstWrite(event);
-    }
-    return lastFrame;
-  };
 }

@@ -60,7 +60,7 @@ export function createGatewayMetrics(registry: Registry, broker: Broker, sources
     }),
     publishToWrite: new Histogram({
       name: 'ssehub_gateway_publish_to_write_seconds',
-      help: 'Time from the broker accepting an event to this node writing it (once per event)',
+      help: 'Time from the broker accepting a live event to this node first writing it to a stream (once per event; replays are not counted)',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),

@@ -15,10 +15,10 @@ export interface SseConnectionHooks {
   onSlow(connection: SseConnection): void;
   /** It closed, for whatever reason; called once. */
   onClose(connection: SseConnection): void;
-  /** Frames were written (count), for the delivery counter. */
-  onWritten(frames: number): void;
-  /** The wire frame of an event or signal: serialised once, whichever stream asks first. */
-  frameFor(event: StoredEvent | LiveSignal): WireFrame;
+  /** Frames were written: `more` holds all of them when there are several, else `first` alone. */
+  onWritten(first: WireFrame, more: readonly WireFrame[] | null): void;
+  /** The wire frame of an event or signal (`live` unless replayed from history): serialised once, whichever stream asks first. */
+  frameFor(event: StoredEvent | LiveSignal, live: boolean): WireFrame;
   /** The broker ended the subscription; the stream ends right after. */
   onBrokerError(connection: SseConnection, error: Error): void;
 }
@@ -69,14 +69,14 @@ export class SseConnection implements Flushable, SubscriptionListener {
     return this.started;
   }
 
-  /** A live or replayed event of the subscription. */
+  /** A live or replayed event of the subscription; live once the subscription is handed over (see openStream). */
   onEvent(event: StoredEvent): void {
-    this.enqueue(this.hooks.frameFor(event));
+    this.enqueue(this.hooks.frameFor(event, this.subscription !== undefined));
   }
 
   /** A live-only signal (presence): framed without `id:`, so it never moves the client's cursor. */
   onSignal(signal: LiveSignal): void {
-    this.enqueue(this.hooks.frameFor(signal));
+    this.enqueue(this.hooks.frameFor(signal, true));
   }
 
   /** The resume could not be served without a gap: tell the client before any event. */
@@ -138,9 +138,9 @@ export class SseConnection implements Flushable, SubscriptionListener {
     this.socket = socket;
     this.framing = this.res.req.httpVersionMinor === 0 ? 'close' : 'chunked';
     this.started = true;
-    const frames = this.queuedCount();
+    const { first, more } = this;
     socket.write(this.take(responseHead(this.res, headers, this.framing)));
-    this.hooks.onWritten(frames);
+    if (first !== null) this.hooks.onWritten(first, more);
     // The catch-up burst may exceed the limit once; it has to drain before the plain limit applies.
     this.allowance = this.maxBufferBytes + socket.writableLength;
   }
@@ -157,10 +157,10 @@ export class SseConnection implements Flushable, SubscriptionListener {
   }
 
   private writeQueued(socket: Socket): void {
-    if (this.first === null) return;
-    const frames = this.queuedCount();
+    const { first, more } = this;
+    if (first === null) return;
     socket.write(this.take());
-    this.hooks.onWritten(frames);
+    this.hooks.onWritten(first, more);
   }
 
   /** Writes a last frame and ends the stream cleanly (drain, expired token). */
@@ -186,10 +186,6 @@ export class SseConnection implements Flushable, SubscriptionListener {
     this.more = null;
     this.subscription?.close();
     this.hooks.onClose(this);
-  }
-
-  private queuedCount(): number {
-    return this.more !== null ? this.more.length : this.first === null ? 0 : 1;
   }
 
   /** Empties the queue into one Buffer (the shared frame itself when it is the only one). */

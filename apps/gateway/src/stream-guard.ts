@@ -3,7 +3,6 @@ import { SsehubError } from '@ssehub/protocol';
 import {
   clientIp,
   createConnectionLimiter,
-  createCors,
   createExpiryQueue,
   sendError,
   toWireError,
@@ -43,10 +42,8 @@ export interface Admission {
   release(): void;
 }
 
-/** Authentication, authorisation, connection limits and CORS in front of the gateway's routes. */
+/** Authentication, authorisation and connection limits in front of the gateway's routes (CORS is the request edge's). */
 export interface StreamGuard {
-  /** Applies CORS; true when it answered the request (a preflight). */
-  cors(req: IncomingMessage, res: ServerResponse): boolean;
   /** Lets a validated stream request in, or throws a 401/403/429/503 {@link SsehubError}. */
   admit(req: IncomingMessage, res: ServerResponse, request: EventsRequest): Promise<Admission>;
   /** Throws unless the caller may read `topic` (presence). */
@@ -64,14 +61,13 @@ export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
   const { access, config, limitHits, logger } = options;
   const limiter = createConnectionLimiter({ perUser: config.MAX_CONNECTIONS_PER_USER, perIp: config.MAX_CONNECTIONS_PER_IP });
   const expiry = createExpiryQueue();
-  const cors = createCors(config.CORS_ORIGINS);
 
   async function admit(req: IncomingMessage, res: ServerResponse, request: EventsRequest): Promise<Admission> {
     const principal = await access.authenticate(req);
     access.authorizeRead(principal, request.topics);
     // No listener for this: a stream holds as few as it can, and `closed` tells after the fact.
     if (res.closed) throw new SsehubError('bad_request', 'the client went away');
-    const slot = limiter.acquire(clientIp(req, config.TRUST_PROXY_HOPS, config.IPV6_PREFIX_BITS), principal?.subject);
+    const slot = limiter.acquire(() => clientIp(req, config.TRUST_PROXY_HOPS, config.IPV6_PREFIX_BITS), principal?.subject);
     if (typeof slot === 'string') {
       limitHits(slot);
       const who = slot === 'connections_per_user' ? 'this user' : 'this address';
@@ -89,7 +85,6 @@ export function createStreamGuard(options: StreamGuardOptions): StreamGuard {
   }
 
   return {
-    cors,
     admit,
     async authorizeRead(req, topic) {
       access.authorizeRead(await access.authenticate(req), [topic]);

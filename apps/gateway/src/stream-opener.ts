@@ -3,7 +3,8 @@ import type { Broker, PresenceTracker } from '@ssehub/broker';
 import { clientIp, sendError, toWireError, type Logger } from '@ssehub/service-kit';
 import type { GatewayAppConfig } from './app.js';
 import type { EventsRequest } from './events-request.js';
-import { createFrameCache, readyFrame, retryFrame } from './frames.js';
+import { readyFrame, retryFrame } from './frames.js';
+import { LiveFrames } from './live-frames.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { PresenceGate } from './presence-gate.js';
 import { SSE_HEADERS } from './sse-headers.js';
@@ -36,7 +37,7 @@ export interface StreamOpener {
 /** Builds the stream opener of one gateway. */
 export function createStreamOpener(options: StreamOpenerOptions): StreamOpener {
   const { broker, config, logger, connections, scheduler, metrics, presence, guard, presenceGate } = options;
-  const frameFor = createFrameCache((event) => metrics.publishToWrite.observe(Math.max(0, Date.now() - event.ts) / 1000));
+  const liveFrames = new LiveFrames((ms) => metrics.publishToWrite.observe(ms / 1000));
   // Streams counted in presence: only these leave it when they close.
   const present = new Set<SseConnection>();
   const streamAddress = (req: IncomingMessage): string => clientIp(req, config.TRUST_PROXY_HOPS, config.IPV6_PREFIX_BITS);
@@ -55,8 +56,11 @@ export function createStreamOpener(options: StreamOpenerOptions): StreamOpener {
       // A stream joins presence once subscribed and admitted by the gate (see openStream); only those leave.
       if (present.delete(connection) && admission.user !== undefined) leavePresence(connection.request.topics, admission.user);
     },
-    onWritten: (frames) => metrics.delivered(frames),
-    frameFor,
+    onWritten(first, more) {
+      metrics.delivered(more === null ? 1 : more.length);
+      liveFrames.written(first, more);
+    },
+    frameFor: (event, live) => liveFrames.frameFor(event, live),
     onBrokerError: (_connection, error) => logger.warn({ err: error }, 'subscription ended by the broker; the client reconnects'),
   };
 

@@ -35,9 +35,10 @@ export class LoadgenPool {
 
   /**
    * Opens `count` streams spread over the targets (several gateways) and the processes; stream i
-   * goes to target i % targets.length. Rejects when any stream failed to open.
+   * goes to target i % targets.length. Rejects when any stream failed to open. With `jwtSecret`, each
+   * stream carries its own token signed with it.
    */
-  async connect(targets: readonly StreamTarget[], count: number, first = 0): Promise<void> {
+  async connect(targets: readonly StreamTarget[], count: number, first = 0, jwtSecret?: string): Promise<void> {
     const perChild = Math.ceil(count / this.children.length);
     const replies = await Promise.all(
       this.children.map((child, c) => {
@@ -57,6 +58,7 @@ export class LoadgenPool {
               count: share,
               localAddresses: LOCAL_ADDRESSES,
               concurrency: 64,
+              ...(jwtSecret === undefined ? {} : { jwtSecret }),
             });
           }),
         );

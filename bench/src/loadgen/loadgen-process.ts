@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { serveIpc } from '../ipc.js';
 import { LatencyHistogram } from './latency-histogram.js';
@@ -11,8 +12,20 @@ let closed = 0;
 let cpuAtReset = process.cpuUsage();
 const clockOrigin = performance.timeOrigin;
 
+const base64url = (text: string): string => Buffer.from(text).toString('base64url');
+const JWT_HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+
+/** Stream i's own token: subject `<i>`, valid for a day, reading `bench/**` and its own `users/{sub}/**`. */
+function streamToken(secret: string, i: number): string {
+  const claims = { sub: String(i), exp: Math.floor(Date.now() / 1000) + 86_400, ssehub: { subscribe: ['bench/**', 'users/{sub}/**'] } };
+  const signed = `${JWT_HEADER}.${base64url(JSON.stringify(claims))}`;
+  return `${signed}.${createHmac('sha256', secret).update(signed).digest('base64url')}`;
+}
+
 function open(request: ConnectRequest, index: number): Promise<string | undefined> {
-  const path = request.pathTemplate.replaceAll('{i}', String(request.first + index));
+  const i = request.first + index;
+  const path = request.pathTemplate.replaceAll('{i}', String(i));
+  const auth = request.jwtSecret === undefined ? '' : `Authorization: Bearer ${streamToken(request.jwtSecret, i)}\r\n`;
   const localAddress = request.localAddresses[index % request.localAddresses.length];
   return new Promise((resolve) => {
     const socket = connect({ host: request.host, port: request.port, localAddress, noDelay: true });
@@ -20,7 +33,7 @@ function open(request: ConnectRequest, index: number): Promise<string | undefine
     const stream = { socket, parser };
     let ready = false;
     socket.once('connect', () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${request.host}:${request.port}\r\nAccept: text/event-stream\r\n\r\n`);
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${request.host}:${request.port}\r\nAccept: text/event-stream\r\n${auth}\r\n`);
     });
     socket.on('data', (chunk: Buffer) => {
       if (!parser.feed(chunk, clockOrigin + performance.now(), stats)) return;

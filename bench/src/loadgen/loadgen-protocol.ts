@@ -12,6 +12,8 @@ export interface ConnectRequest {
   readonly localAddresses: readonly string[];
   /** Connections being opened at once. */
   readonly concurrency: number;
+  /** With it, each stream sends `Authorization: Bearer` with its own HS256 token (see `streamToken`). */
+  readonly jwtSecret?: string;
 }
 
 /** What the parent asks a load generator. */

@@ -17,6 +17,8 @@ export interface IdleOptions {
    */
   readonly settleMs: number;
   readonly loadgenCpus: string;
+  /** Each stream sends its own HS256 token signed with this (the yardstick ignores it). */
+  readonly jwtSecret?: string;
 }
 
 /** What N idle connections cost the server. */
@@ -50,7 +52,7 @@ export async function runIdle(target: Target, options: IdleOptions, log: (line: 
     const before = sampleProcs(target.serverPids());
     const heapBefore = await target.memoryUsage?.();
     const started = performance.now();
-    await pool.connect(target.streams(options.topicTemplate), options.connections);
+    await pool.connect(target.streams(options.topicTemplate), options.connections, 0, options.jwtSecret);
     const connectSeconds = (performance.now() - started) / 1000;
     const connected = sampleProcs(target.serverPids());
     await pause(2000);

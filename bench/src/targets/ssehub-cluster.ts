@@ -26,6 +26,8 @@ export interface ClusterOptions {
   readonly trusted?: boolean;
   /** CPUs of the broker process; unpinned when absent. */
   readonly brokerCpus?: string;
+  /** `JWT_SECRET` of the gateways, and no public topics: every stream needs a token. */
+  readonly jwtSecret?: string;
 }
 
 async function startIngest(brokerUrl: string, cpus?: string): Promise<{ port: number; process: RunningProcess }> {
@@ -53,7 +55,8 @@ async function startIngest(brokerUrl: string, cpus?: string): Promise<{ port: nu
   return { port, process: ingest };
 }
 
-async function startGateway(brokerUrl: string, index: number, workers: number, cpus?: string): Promise<{ port: number; process: RunningProcess }> {
+async function startGateway(brokerUrl: string, index: number, options: ClusterOptions): Promise<{ port: number; process: RunningProcess }> {
+  const { workers = 1, gatewayCpus: cpus, jwtSecret } = options;
   const port = await freePort();
   const env = {
     ...process.env,
@@ -62,7 +65,7 @@ async function startGateway(brokerUrl: string, index: number, workers: number, c
     BROKER_PREFIX: 'bench',
     NODE_ID: `bench-gw${index}`,
     WORKERS: String(workers),
-    PUBLIC_TOPICS: '**',
+    ...(jwtSecret === undefined ? { PUBLIC_TOPICS: '**' } : { JWT_SECRET: jwtSecret, PUBLIC_TOPICS: '' }),
     MAX_CONNECTIONS_PER_IP: '0',
     MAX_CONNECTIONS_PER_USER: '0',
     HISTORY_MAX_PER_TOPIC: '100',
@@ -91,7 +94,7 @@ export async function startSsehubCluster(options: ClusterOptions): Promise<Targe
   const gateways: { port: number; process: RunningProcess }[] = [];
   let ingest: { port: number; process: RunningProcess } | undefined;
   try {
-    for (let i = 0; i < options.gateways; i++) gateways.push(await startGateway(broker.url, i, options.workers ?? 1, options.gatewayCpus));
+    for (let i = 0; i < options.gateways; i++) gateways.push(await startGateway(broker.url, i, options));
     if (options.ingest) ingest = await startIngest(broker.url, options.gatewayCpus);
   } catch (error) {
     await Promise.all(gateways.map((gateway) => gateway.process.stop()));
@@ -108,7 +111,7 @@ export async function startSsehubCluster(options: ClusterOptions): Promise<Targe
   if (brokerPid !== undefined && options.brokerCpus !== undefined) pin(brokerPid, options.brokerCpus);
   const servers = ingest ? [...gateways, ingest] : gateways;
   return {
-    name: ingest ? `ssehub gateway+ingest+${options.broker}` : options.trusted ? `ssehub gateway+${options.broker}, trusted backend` : `ssehub+${options.broker}`,
+    name: (ingest ? `ssehub gateway+ingest+${options.broker}` : options.trusted ? `ssehub gateway+${options.broker}, trusted backend` : `ssehub+${options.broker}`) + (options.jwtSecret ? ' (JWT)' : ''),
     streams: (topicTemplate) =>
       gateways.map((gateway) => ({ host: '127.0.0.1', port: gateway.port, pathTemplate: `/v1/events?topic=${topicTemplate}` })),
     publish: (plan) => publisher.publish(plan),

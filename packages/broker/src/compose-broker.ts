@@ -4,6 +4,7 @@ import type {
   Broker,
   BrokerBackend,
   HistoryPage,
+  LogHead,
   PresenceStore,
   StoredEvent,
   BrokerSubscription,
@@ -19,6 +20,8 @@ import { TopicFanout } from './topic-fanout.js';
 export const CATCH_UP_PAGE_SIZE = 500;
 /** Events of a subscription's first catch-up read; each read after one the listener took whole doubles it. @default 50 */
 export const CATCH_UP_FIRST_PAGE_SIZE = 50;
+
+const noop = (): void => {};
 
 function parseCursor(value: string): Cursor {
   const cursor = decodeCursor(value);
@@ -38,6 +41,8 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
   // While the live feed is being refilled from history, newer live events wait here.
   let resyncHeld: StoredEvent[] | null = null;
   let subscriptionCount = 0;
+  // The epoch of the last head read; forgotten when the log turns out recreated.
+  let knownEpoch: string | undefined;
 
   const hooks: BackendHooks = {
     deliver(event) {
@@ -49,7 +54,10 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
     resync,
     fail(error) {
       // A recreated log numbers its events from 1 again; without this they would be dropped as seen.
-      if (error instanceof BrokerError && error.code === 'epoch_changed') lastDispatchedSeq = 0;
+      if (error instanceof BrokerError && error.code === 'epoch_changed') {
+        lastDispatchedSeq = 0;
+        knownEpoch = undefined;
+      }
       for (const subscriber of fanout.all()) {
         fanout.remove(subscriber);
         subscriber.fail(error);
@@ -114,6 +122,48 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
     }
   }
 
+  // The head read on the wire, and the one that waits for it to answer (see headAfterNow).
+  let headReading: Promise<LogHead> | undefined;
+  let headNext: Promise<LogHead> | undefined;
+
+  async function readHead(): Promise<LogHead> {
+    try {
+      const head = await backend.head();
+      knownEpoch = head.epoch;
+      return head;
+    } finally {
+      headReading = undefined;
+    }
+  }
+
+  /**
+   * The log's head, read after this call. A head read sent after a subscriber went live is a valid
+   * seam for it, so the subscribers that ask while a read is on the wire share the next one: a
+   * storm of connects costs a round trip per answer, not one per stream, and a lone one waits for none.
+   */
+  function headAfterNow(): Promise<LogHead> {
+    if (headReading === undefined) return (headReading = readHead());
+    headNext ??= headReading.then(noop, noop).then(() => {
+      headNext = undefined;
+      return headReading ?? (headReading = readHead());
+    });
+    return headNext;
+  }
+
+  /**
+   * Where a new subscription without a cursor starts. On topics this node already follows, it needs no
+   * round trip: everything it dispatched is behind the subscriber, and everything it has not is
+   * past the topics' seams and reaches the subscriber live. Else one head read, which becomes the
+   * seam of its topics.
+   */
+  async function liveHead(subscriber: LocalSubscriber): Promise<LogHead> {
+    const seq = knownEpoch === undefined ? undefined : fanout.seamOf(subscriber.topics, lastDispatchedSeq);
+    if (seq !== undefined) return { epoch: knownEpoch!, seq };
+    const head = await headAfterNow();
+    fanout.recordSeam(subscriber, head.seq);
+    return head;
+  }
+
   async function subscribe(options: BrokerSubscribeOptions, listener: SubscriptionListener): Promise<BrokerSubscription> {
     const cursor = options.after === undefined ? undefined : parseCursor(options.after);
     const unique = new Set(options.topics);
@@ -122,8 +172,9 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
     subscriptionCount++;
     try {
       // Live delivery must be active before the head is read, so nothing falls between the two.
-      await fanout.add(subscriber);
-      const head = await backend.head();
+      const listening = fanout.add(subscriber);
+      if (listening !== undefined) await listening;
+      const head = cursor === undefined ? await liveHead(subscriber) : await headAfterNow();
       subscriber.lastSeq = head.seq;
       let resumed = false;
       if (cursor) {

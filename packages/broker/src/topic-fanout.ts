@@ -8,12 +8,19 @@ import type { LocalSubscriber } from './local-subscriber.js';
 export class TopicFanout {
   private readonly subscribers = new Map<string, Set<LocalSubscriber>>();
   private readonly listening = new Map<string, Promise<void>>();
+  // Topics whose listen resolved: their subscribers need not wait.
+  private readonly live = new Set<string>();
+  // Per live topic, the seq of a head read sent after its live delivery started (see seamOf).
+  private readonly seams = new Map<string, number>();
 
   constructor(private readonly backend: BrokerBackend) {}
 
-  /** Adds a subscriber to its topics; resolves once the backend delivers all of them live. */
-  async add(subscriber: LocalSubscriber): Promise<void> {
-    const ready: Promise<void>[] = [];
+  /**
+   * Adds a subscriber to its topics; the promise resolves once the backend delivers all of them live.
+   * Undefined when they all are already: a connect to a followed topic waits for nothing.
+   */
+  add(subscriber: LocalSubscriber): Promise<void> | undefined {
+    let pending: Promise<void>[] | undefined;
     for (const topic of subscriber.topics) {
       let set = this.subscribers.get(topic);
       if (!set) {
@@ -21,9 +28,10 @@ export class TopicFanout {
         this.subscribers.set(topic, set);
       }
       set.add(subscriber);
-      ready.push(this.listen(topic));
+      if (this.live.has(topic)) continue;
+      (pending ??= []).push(this.listen(topic));
     }
-    await Promise.all(ready);
+    return pending === undefined ? undefined : Promise.all(pending).then(noop);
   }
 
   remove(subscriber: LocalSubscriber): void {
@@ -32,10 +40,34 @@ export class TopicFanout {
       if (!set?.delete(subscriber) || set.size > 0) continue;
       this.subscribers.delete(topic);
       this.listening.delete(topic);
+      this.live.delete(topic);
+      this.seams.delete(topic);
       this.backend.unlisten(topic).catch(() => {
         // The backend is gone or closing; there is nothing left to unsubscribe from.
       });
     }
+  }
+
+  /**
+   * A seq no event of `topics` that this node has not dispatched yet can be at or below, once it has
+   * dispatched everything up to `dispatched`: every event past a topic's seam came after its live
+   * delivery started, so it reaches the node in order. Undefined while a topic has no seam yet.
+   */
+  seamOf(topics: readonly string[], dispatched: number): number | undefined {
+    let seam = dispatched;
+    for (const topic of topics) {
+      const known = this.seams.get(topic);
+      if (known === undefined) return undefined;
+      if (known > seam) seam = known;
+    }
+    return seam;
+  }
+
+  /** Records a head read sent after `subscriber` went live as the seam of its topics that have none. */
+  recordSeam(subscriber: LocalSubscriber, seq: number): void {
+    // While it is subscribed its topics stayed live since before the read; after, they may not have.
+    if (subscriber.isClosed) return;
+    for (const topic of subscriber.topics) if (!this.seams.has(topic)) this.seams.set(topic, seq);
   }
 
   /** Hands a live event to the subscribers of its topic. */
@@ -67,13 +99,21 @@ export class TopicFanout {
   private listen(topic: string): Promise<void> {
     let ready = this.listening.get(topic);
     if (!ready) {
-      ready = this.backend.listen(topic);
-      this.listening.set(topic, ready);
-      // A failed listen is retried by the next subscriber instead of being cached.
-      ready.catch(() => {
-        if (this.listening.get(topic) === ready) this.listening.delete(topic);
-      });
+      const listening = this.backend.listen(topic);
+      ready = listening;
+      this.listening.set(topic, listening);
+      listening.then(
+        () => {
+          if (this.listening.get(topic) === listening) this.live.add(topic);
+        },
+        () => {
+          // A failed listen is retried by the next subscriber instead of being cached.
+          if (this.listening.get(topic) === listening) this.listening.delete(topic);
+        },
+      );
     }
     return ready;
   }
 }
+
+const noop = (): void => {};

@@ -1,5 +1,7 @@
 import { SsehubError } from '@ssehub/protocol';
 import type { AuthConfig } from './auth-env.js';
+import { createHs256FastPath } from './hs256-fast-path.js';
+import { createVerifiedTokenCache } from './verified-token-cache.js';
 import { toPrincipal, type Principal } from './principal.js';
 
 /** The header fields a key is chosen by. */
@@ -95,8 +97,15 @@ export function createJwtVerifier(config: JwtVerifierConfig, jose: JoseFunctions
     ...(config.JWT_ISSUER === undefined ? {} : { issuer: config.JWT_ISSUER }),
     ...(config.JWT_AUDIENCE === undefined ? {} : { audience: config.JWT_AUDIENCE }),
   };
+  const fastPath = secret && createHs256FastPath(secret, { ...options, clockToleranceS: config.JWT_CLOCK_TOLERANCE_S });
+  // Only secret-signed tokens are remembered: a JWKS key that is withdrawn must stop its tokens at once.
+  const verified = createVerifiedTokenCache();
   return async (token) => {
+    const known = verified.get(token);
+    if (known !== undefined) return known;
     try {
+      const fast = fastPath?.(token);
+      if (fast !== undefined) return verified.add(token, toPrincipal(fast, config.JWT_CLOCK_TOLERANCE_S));
       const { payload } = await jose.jwtVerify(token, getKey, options);
       return toPrincipal(payload, config.JWT_CLOCK_TOLERANCE_S);
     } catch (error) {

@@ -1,4 +1,12 @@
-import { SsehubClaimSchema, SsehubError, compileTopicPatterns, type TopicPatternSet } from '@ssehub/protocol';
+import {
+  MAX_TOPIC_PATTERNS,
+  SsehubClaimSchema,
+  SsehubError,
+  compileTopicPatterns,
+  isValidTopicPattern,
+  type SsehubClaim,
+  type TopicPatternSet,
+} from '@ssehub/protocol';
 
 /** Who a verified token says the caller is, and what it may do. */
 export interface Principal {
@@ -23,19 +31,48 @@ export function toPrincipal(payload: Readonly<Record<string, unknown>>, clockTol
     throw new SsehubError('unauthorized', 'the token needs a "sub" claim of 1-128 printable characters, not starting or ending with a space');
   }
   if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new SsehubError('unauthorized', 'the token needs an "exp" claim');
-  const claim = SsehubClaimSchema.safeParse(payload.ssehub ?? {});
-  if (!claim.success) {
-    const issue = claim.error.issues[0];
-    throw new SsehubError('unauthorized', `the token's ssehub claim is invalid: ${issue?.path.join('.')}: ${issue?.message}`);
-  }
+  const claim = readClaim(payload.ssehub ?? {});
   const trimmed = typeof name === 'string' ? name.trim() : '';
   return {
     subject: sub,
     name: NAME_PATTERN.test(trimmed) ? trimmed : undefined,
     expiresAtMs: (exp + clockToleranceS) * 1000,
-    subscribe: compileTopicPatterns(claim.data.subscribe),
-    publish: compileTopicPatterns(claim.data.publish),
+    subscribe: patternSet(claim.subscribe),
+    publish: patternSet(claim.publish),
   };
+}
+
+/** Compiled pattern lists by their text: the tokens of one application grant the same few lists. @default 1024 */
+const PATTERN_SETS_KEPT = 1024;
+const patternSets = new Map<string, TopicPatternSet>();
+
+/** The compiled set of a validated pattern list, shared by every principal that grants the same list. */
+function patternSet(patterns: readonly string[]): TopicPatternSet {
+  const key = patterns.join(' ');
+  let set = patternSets.get(key);
+  if (set === undefined) {
+    set = compileTopicPatterns(patterns);
+    if (patternSets.size >= PATTERN_SETS_KEPT) patternSets.clear();
+    patternSets.set(key, set);
+  }
+  return set;
+}
+
+/** A list of at most MAX_TOPIC_PATTERNS valid patterns, what the schema accepts, checked by hand. */
+function isPatternList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length <= MAX_TOPIC_PATTERNS && value.every(isValidTopicPattern);
+}
+
+/** The `ssehub` claim; a well-formed one is read without the schema, which runs only to word a refusal. */
+function readClaim(value: unknown): SsehubClaim {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const { subscribe = [], publish = [] } = value as { subscribe?: unknown; publish?: unknown };
+    if (isPatternList(subscribe) && isPatternList(publish)) return { subscribe, publish };
+  }
+  const claim = SsehubClaimSchema.safeParse(value);
+  if (claim.success) return claim.data;
+  const issue = claim.error.issues[0];
+  throw new SsehubError('unauthorized', `the token's ssehub claim is invalid: ${issue?.path.join('.')}: ${issue?.message}`);
 }
 
 /** The name a principal's chat messages carry: its `name`, else its subject (cut to 64 characters). */

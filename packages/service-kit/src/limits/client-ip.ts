@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 
 /** Leading bits of an IPv6 address that name one client for per-IP limits (one subscriber's /64). @default 64 */
 export const IPV6_PREFIX_BITS_DEFAULT = 64;
@@ -24,12 +24,18 @@ function forwardedAddress(req: IncomingMessage, trustProxyHops: number): string 
   return (entries[entries.length - trustProxyHops] ?? entries[0]!).slice(0, 64);
 }
 
+const IPV4_MAPPED = '::ffff:';
+
 /**
  * What one client counts as: an IPv4 address as it is (an IPv4-mapped `::ffff:1.2.3.4` too), an IPv6
  * address by its first `prefixBits` bits (`2001:db8:0:0:0:0:0:0/64`), since one subscriber holds a
  * whole /64 and could otherwise take a fresh address for every connection. Anything else is kept as is.
  */
 export function ipLimitKey(address: string, prefixBits: number): string {
+  // The common cases without parsing on every connect: no colon is no IPv6 address, kept as is, and
+  // an IPv4 client of a dual-stack listener (`::ffff:1.2.3.4`) counts as its IPv4 address.
+  if (!address.includes(':')) return address;
+  if (address.startsWith(IPV4_MAPPED) && isIPv4(address.slice(IPV4_MAPPED.length))) return address.slice(IPV4_MAPPED.length);
   const plain = address.split('%', 1)[0]!;
   if (isIP(plain) !== 6) return address;
   const groups = ipv6Groups(plain);

@@ -14,9 +14,12 @@ export interface ConnectionSlot {
 
 /** Counts the open connections of each user and each client IP on this node. */
 export interface ConnectionLimiter {
-  /** A slot, or the limit that refused it. Anonymous connections count per IP only. */
-  acquire(ip: string, user: string | undefined): ConnectionSlot | LimitName;
-  /** Open connections counted for `key` (`ip:<addr>` or `user:<sub>`). */
+  /**
+   * A slot, or the limit that refused it. Anonymous connections count per IP only. `ip` may be a
+   * function, called only while a per-IP limit is on (reading the peer address is a system call).
+   */
+  acquire(ip: string | (() => string), user: string | undefined): ConnectionSlot | LimitName;
+  /** Open connections counted for `key` (`ip:<addr>` or `user:<sub>`); only limits that are on count. */
   count(key: string): number;
 }
 
@@ -31,11 +34,12 @@ export function createConnectionLimiter(options: ConnectionLimiterOptions): Conn
   };
   return {
     acquire(ip, user) {
-      const ipKey = `ip:${ip}`;
-      const userKey = user === undefined ? undefined : `user:${user}`;
-      if (options.perIp > 0 && count(ipKey) >= options.perIp) return 'connections_per_ip';
-      if (userKey !== undefined && options.perUser > 0 && count(userKey) >= options.perUser) return 'connections_per_user';
-      change(ipKey, 1);
+      const ipKey = options.perIp > 0 ? `ip:${typeof ip === 'string' ? ip : ip()}` : undefined;
+      const userKey = user !== undefined && options.perUser > 0 ? `user:${user}` : undefined;
+      if (ipKey !== undefined && count(ipKey) >= options.perIp) return 'connections_per_ip';
+      if (userKey !== undefined && count(userKey) >= options.perUser) return 'connections_per_user';
+      if (ipKey === undefined && userKey === undefined) return UNCOUNTED;
+      if (ipKey !== undefined) change(ipKey, 1);
       if (userKey !== undefined) change(userKey, 1);
       return new HeldSlot(change, ipKey, userKey);
     },
@@ -43,20 +47,23 @@ export function createConnectionLimiter(options: ConnectionLimiterOptions): Conn
   };
 }
 
+/** The slot of a connection no limit counts: one for all of them. */
+const UNCOUNTED: ConnectionSlot = Object.freeze({ release() {} });
+
 /** A slot as three fields and a shared method: a stream holds one for its whole life. */
 class HeldSlot implements ConnectionSlot {
   private held = true;
 
   constructor(
     private readonly change: (key: string, by: number) => void,
-    private readonly ipKey: string,
+    private readonly ipKey: string | undefined,
     private readonly userKey: string | undefined,
   ) {}
 
   release(): void {
     if (!this.held) return;
     this.held = false;
-    this.change(this.ipKey, -1);
+    if (this.ipKey !== undefined) this.change(this.ipKey, -1);
     if (this.userKey !== undefined) this.change(this.userKey, -1);
   }
 }

@@ -69,6 +69,18 @@ describe('createConnectionLimiter', () => {
     expect(limiter.count('ip:1.1.1.1')).toBe(0);
   });
 
+  it('reads the client address only while a per-IP limit is on', () => {
+    const noAddress = (): string => {
+      throw new Error('the address was read');
+    };
+    const perUserOnly = createConnectionLimiter({ perUser: 1, perIp: 0 });
+    expect(typeof perUserOnly.acquire(noAddress, 'ana')).toBe('object');
+    expect(perUserOnly.acquire(noAddress, 'ana')).toBe('connections_per_user');
+    const perIp = createConnectionLimiter({ perUser: 0, perIp: 1 });
+    expect(typeof perIp.acquire(() => '1.1.1.1', 'ana')).toBe('object');
+    expect(perIp.acquire(() => '1.1.1.1', 'bob')).toBe('connections_per_ip');
+  });
+
   it('never refuses when the limits are 0', () => {
     const limiter = createConnectionLimiter({ perUser: 0, perIp: 0 });
     for (let i = 0; i < 100; i += 1) expect(typeof limiter.acquire('ip', 'user')).toBe('object');
