@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WriteScheduler, type Flushable } from './write-scheduler.js';
+import { MEASURED_PASS_WRITES, WriteScheduler, type Flushable } from './write-scheduler.js';
 
 function stream(): Flushable & { writes: number[] } {
   const writes: number[] = [];
@@ -59,5 +59,25 @@ describe('WriteScheduler', () => {
     scheduler.schedule(target);
     tick();
     expect(target.writes).toEqual([target.writes[0], scheduledAt]);
+  });
+
+  it('reads the CPU clock only for passes large enough to saturate the process, not for a lone delivery', () => {
+    const cpuUsage = vi.spyOn(process, 'cpuUsage');
+    try {
+      const scheduler = new WriteScheduler(20, 240);
+      const lone = stream();
+      scheduler.schedule(lone);
+      tick();
+      expect(lone.writes).toHaveLength(1);
+      expect(cpuUsage).not.toHaveBeenCalled();
+      const many = Array.from({ length: MEASURED_PASS_WRITES }, stream);
+      for (const target of many) scheduler.schedule(target);
+      tick();
+      expect(many.every((target) => target.writes.length === 1)).toBe(true);
+      expect(cpuUsage).toHaveBeenCalledTimes(2);
+      scheduler.close();
+    } finally {
+      cpuUsage.mockRestore();
+    }
   });
 });
