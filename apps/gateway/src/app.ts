@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createPresenceTracker, type Broker } from '@ssehub/broker';
 import { clientIp, createLimitHits, createRequestEdge, createRouteTable, type AccessPolicy, type Logger } from '@ssehub/service-kit';
 import type { Registry } from 'prom-client';
-import type { GatewayConfig } from './config.js';
+import type { GatewayAppConfig } from './app-config.js';
 import { routingUrl } from './events-request.js';
 import { createEventsRoute } from './events-route.js';
 import { HEARTBEAT_FRAME, reconnectFrame } from './frames.js';
@@ -12,18 +12,12 @@ import { createGatewayMetrics } from './metrics.js';
 import { PRESENCE_BURST_DEFAULT, PRESENCE_RATE_PER_S_DEFAULT, createPresenceGate } from './presence-gate.js';
 import { createPresenceRoute } from './presence-route.js';
 import type { SseConnection } from './sse-connection.js';
-import { createStreamGuard, type Admission, type StreamGuardConfig } from './stream-guard.js';
+import { createStreamGuard, type Admission } from './stream-guard.js';
 import { createStreamOpener } from './stream-opener.js';
 import { WriteScheduler } from './write-scheduler.js';
 
-/** The settings the gateway app uses (a subset of {@link GatewayConfig}). */
-export type GatewayAppConfig = Pick<
-  GatewayConfig,
-  'NODE_ID' | 'HEARTBEAT_S' | 'RETRY_MS' | 'MAX_BUFFER_BYTES' | 'MAX_TOPICS_PER_CONNECTION' | 'PRESENCE_TTL_S'
-> &
-  Partial<Pick<GatewayConfig, 'ADMIN_TOKEN' | 'LAG_PROBE_S' | 'WRITE_COALESCE_MS' | 'WRITE_COALESCE_MAX_MS'>> &
-  Partial<Pick<GatewayConfig, 'PRESENCE_RATE_PER_S' | 'PRESENCE_BURST'>> &
-  StreamGuardConfig;
+export type { GatewayAppConfig } from './app-config.js';
+
 
 /** The write coalescing window when the config leaves it out (tests build the config by hand). @default 30 */
 export const WRITE_COALESCE_MS_DEFAULT = 30;

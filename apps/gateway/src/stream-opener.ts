@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Broker, PresenceTracker } from '@ssehub/broker';
 import { clientIp, sendError, toWireError, type Logger } from '@ssehub/service-kit';
-import type { GatewayAppConfig } from './app.js';
+import type { GatewayAppConfig } from './app-config.js';
 import type { EventsRequest } from './events-request.js';
 import { readyFrame, retryFrame } from './frames.js';
 import { LiveFrames } from './live-frames.js';

@@ -10,6 +10,7 @@ import { createPublisher, type Publisher } from './publisher.js';
 import { createHistoryRoutes } from './routes/history.js';
 import { createPublishRoutes } from './routes/publish.js';
 import { createRoomRoutes } from './routes/rooms.js';
+import type { RouteDeps } from './routes/route-deps.js';
 
 /** Options of {@link createIngestApp}. */
 export interface IngestAppOptions {
@@ -32,22 +33,6 @@ export interface IngestAppOptions {
   readonly registry: Registry;
   /** Who may read and publish which topics (service-kit's `createAccessPolicy`); shared with the gateway in standalone. */
   readonly access: AccessPolicy;
-}
-
-/** What every route factory receives. */
-export interface RouteDeps {
-  readonly broker: Broker;
-  readonly publish: Publisher;
-  readonly maxBodyBytes: number;
-  readonly maxBatchEvents: number;
-  readonly access: AccessPolicy;
-  /** Authorises and rate-limits a publish. */
-  readonly gate: PublishGate;
-  readonly limitHits: LimitHits;
-  /** The client address per-IP limits and anonymous idempotency count (proxies and IPv6 prefix applied). */
-  readonly clientAddress: ClientAddress;
-  /** History answers: bytes per page and reads in progress per client address. */
-  readonly history: { readonly maxResponseBytes: number; readonly readsPerIp: number };
 }
 
 /** Builds the express app of the write API (`/v1/publish`, room messages, history); it does not listen. */

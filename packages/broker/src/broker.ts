@@ -192,3 +192,11 @@ export interface BrokerBackend {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Options of `createBroker` that every backend understands. */
+export interface CreateBrokerOptions extends RetentionOptions {
+  /** Prefix of every Redis key / NATS subject and stream name, so deployments can share a server. @default "ssehub" */
+  readonly prefix?: string;
+  /** Called with one line per failed connection attempt while the backend retries. */
+  readonly onRetry?: (message: string) => void;
+}

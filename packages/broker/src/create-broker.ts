@@ -1,14 +1,9 @@
-import type { Broker, RetentionOptions } from './broker.js';
+import type { Broker, CreateBrokerOptions } from './broker.js';
 import { BrokerError } from './errors.js';
 import { createMemoryBroker } from './memory.js';
 
-/** Options of {@link createBroker} that every backend understands. */
-export interface CreateBrokerOptions extends RetentionOptions {
-  /** Prefix of every Redis key / NATS subject and stream name, so deployments can share a server. @default "ssehub" */
-  readonly prefix?: string;
-  /** Called with one line per failed connection attempt while the backend retries. */
-  readonly onRetry?: (message: string) => void;
-}
+export type { CreateBrokerOptions } from './broker.js';
+
 
 /** The schemes {@link createBroker} understands. */
 export const BROKER_SCHEMES = ['memory:', 'redis:', 'nats:'] as const;

@@ -1,7 +1,6 @@
 import { jetstream, jetstreamManager, JetStreamApiError, type JsMsg, type StreamInfo } from '@nats-io/jetstream';
-import type { BackendHooks, Broker, BrokerBackend } from './broker.js';
+import type { BackendHooks, Broker, BrokerBackend, CreateBrokerOptions } from './broker.js';
 import { composeBroker } from './compose-broker.js';
-import type { CreateBrokerOptions } from './create-broker.js';
 import { BrokerError } from './errors.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
 import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './retention-defaults.js';

@@ -1,8 +1,7 @@
 import { decodeCursor } from '@ssehub/protocol';
 import type { Redis } from 'ioredis';
-import type { BackendHooks, Broker, BrokerBackend, LogHead } from './broker.js';
+import type { BackendHooks, Broker, BrokerBackend, CreateBrokerOptions, LogHead } from './broker.js';
 import { composeBroker } from './compose-broker.js';
-import type { CreateBrokerOptions } from './create-broker.js';
 import { BrokerError } from './errors.js';
 import { newEpoch } from './epoch.js';
 import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './retention-defaults.js';

@@ -2,7 +2,7 @@ import type { StoredEvent } from '@ssehub/broker';
 import { MAX_HISTORY_LIMIT, SsehubError, decodeCursor, type StoredEnvelope, type HistoryResponse } from '@ssehub/protocol';
 import { compilePath, decodeTopicPath, matchPath, sendJson } from '@ssehub/service-kit';
 import { Router, type Request } from 'express';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './route-deps.js';
 import { authenticate, principalOf } from '../access.js';
 import { methodNotAllowed } from '../error-handler.js';
 import { capPage, historyReadLimit } from '../history-limits.js';

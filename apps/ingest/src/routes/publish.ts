@@ -1,7 +1,7 @@
 import { parsePublishBody } from '@ssehub/broker';
 import { sendJson } from '@ssehub/service-kit';
 import { Router, type RequestHandler } from 'express';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './route-deps.js';
 import { authenticate } from '../access.js';
 import { methodNotAllowed } from '../error-handler.js';
 import { jsonBody } from '../json-body.js';

@@ -2,7 +2,7 @@ import { SsehubError } from '@ssehub/protocol';
 import { RoomMessageRequestSchema, RoomNameSchema, roomTopic } from '@ssehub/protocol/chat';
 import { displayName, sendJson } from '@ssehub/service-kit';
 import { Router, type RequestHandler } from 'express';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './route-deps.js';
 import { authenticate, principalOf } from '../access.js';
 import { methodNotAllowed } from '../error-handler.js';
 import { jsonBody } from '../json-body.js';
