@@ -10,11 +10,11 @@ export function stormSection(results: readonly StormResult[]): string[] {
   return [
     '## S6 storm (kill -9 one of 3 gateways behind nginx; streams reconnect as EventSource does)',
     table(
-      ['target', 'variant', 'streams', 'killed (streams)', 'all reconnected s', 'all back s', 'survivors CPU % before → storm', 'nginx CPU % before → storm',
+      ['target', 'variant', 'streams', 'killed (streams)', 'all reconnected s', 'all back s', 'survivors CPU % before → storm', 'nginx CPU % before → storm', 'loadgens CPU % before → storm',
         "survivors' streams p50 ms before → storm", "survivors' streams p99 ms before → storm", 'load avg'],
       results.map((r) => [
         r.target, r.variant, r.streams, `${r.killed} (${r.streamsByGateway[r.killed] ?? 0})`, r.reconnectedS, r.allBack ? r.backS : `not all back (${r.backS})`,
-        `${r.survivorCpuPctBefore} → ${r.survivorCpuPctStorm}`, `${r.nginxCpuPctBefore} → ${r.nginxCpuPctStorm}`,
+        `${r.survivorCpuPctBefore} → ${r.survivorCpuPctStorm}`, `${r.nginxCpuPctBefore} → ${r.nginxCpuPctStorm}`, `${r.loadgenCpuPctBefore} → ${r.loadgenCpuPctStorm}`,
         `${r.survivorP50MsBefore} → ${r.survivorP50MsStorm}`, `${r.survivorP99MsBefore} → ${r.survivorP99MsStorm}`, `${r.loadAverageBefore} → ${r.loadAverageAfter}`,
       ]),
     ),

@@ -46,6 +46,9 @@ export interface StormResult {
   readonly survivorCpuPctStorm: number;
   readonly nginxCpuPctBefore: number;
   readonly nginxCpuPctStorm: number;
+  /** The load generators' CPU (sum, % of one core): near 100 means the client side set the latency. */
+  readonly loadgenCpuPctBefore: number;
+  readonly loadgenCpuPctStorm: number;
   /** Delivery latency of the streams not on the killed gateway, before and during the storm. */
   readonly survivorP50MsBefore: number;
   readonly survivorP99MsBefore: number;
@@ -77,7 +80,8 @@ const WARMUP_MS = 2000;
 const POLL_MS = 100;
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const cpuPct = (from: ProcSample, to: ProcSample): number => Math.round((to.cpuUs - from.cpuUs) / (to.at - from.at) / 100) / 100;
+/** % of one core between two samples, one decimal. */
+const cpuPct = (from: ProcSample, to: ProcSample): number => Math.round((to.cpuUs - from.cpuUs) / (to.at - from.at)) / 10;
 const ms = (us: number): number => Math.round(us / 10) / 100;
 const seconds = (fromMs: number, toMs: number): number => Math.round((toMs - fromMs) / 100) / 10;
 
@@ -136,6 +140,7 @@ export async function runStorm(options: StormOptions, log: (line: string) => voi
     const [killed, killedStreams] = Object.entries(streamsByHome).sort((a, b) => b[1] - a[1])[0]!;
     const survivors = cluster.gateways.map((gateway) => gateway.nodeId).filter((id) => id !== killed);
     const survivorPids = (): number[] => survivors.flatMap((id) => cluster.gatewayPids(id));
+    const sampleCpus = () => ({ survivors: sampleProcs(survivorPids()), nginx: sampleProcs(cluster.nginxPids()), loadgens: sampleProcs(pool.pids) });
     log(`  ${options.streams} streams over ${JSON.stringify(streamsByHome)}; will kill ${killed}`);
 
     const durationMs = WARMUP_MS + options.beforeMs + options.stormMaxMs;
@@ -145,14 +150,14 @@ export async function runStorm(options: StormOptions, log: (line: string) => voi
 
     await pause(WARMUP_MS);
     await pool.phase();
-    const cpuStart = { survivors: sampleProcs(survivorPids()), nginx: sampleProcs(cluster.nginxPids()) };
+    const cpuStart = sampleCpus();
     await pause(options.beforeMs);
     const before = await pool.phase();
-    const cpuKill = { survivors: sampleProcs(survivorPids()), nginx: sampleProcs(cluster.nginxPids()) };
+    const cpuKill = sampleCpus();
     const killedAt = clockMs();
     await cluster.gateways.find((gateway) => gateway.nodeId === killed)!.kill();
     const { recovery, broken } = await awaitRecovery(pool, killedStreams, options.stormMaxMs - 1000);
-    const cpuEnd = { survivors: sampleProcs(survivorPids()), nginx: sampleProcs(cluster.nginxPids()) };
+    const cpuEnd = sampleCpus();
     const storm = await pool.phase();
 
     const [personalResult, sharedResult] = await publishing;
@@ -177,6 +182,8 @@ export async function runStorm(options: StormOptions, log: (line: string) => voi
       survivorCpuPctStorm: cpuPct(cpuKill.survivors, cpuEnd.survivors),
       nginxCpuPctBefore: cpuPct(cpuStart.nginx, cpuKill.nginx),
       nginxCpuPctStorm: cpuPct(cpuKill.nginx, cpuEnd.nginx),
+      loadgenCpuPctBefore: cpuPct(cpuStart.loadgens, cpuKill.loadgens),
+      loadgenCpuPctStorm: cpuPct(cpuKill.loadgens, cpuEnd.loadgens),
       survivorP50MsBefore: ms(survivorBefore.quantileUs(0.5)),
       survivorP99MsBefore: ms(survivorBefore.quantileUs(0.99)),
       survivorP50MsStorm: ms(survivorStorm.quantileUs(0.5)),
@@ -197,8 +204,9 @@ export async function runStorm(options: StormOptions, log: (line: string) => voi
     log(
       `  ${result.variant}: killed ${killed} (${killedStreams} streams): all reconnected in ${result.reconnectedS} s, back in ${result.backS} s` +
         `${result.allBack ? '' : ' (NOT all back)'}; broken ${JSON.stringify(result.brokenByGateway)}, ${result.failedAttempts} failed attempts; ` +
-        `survivors CPU ${result.survivorCpuPctBefore}% → ${result.survivorCpuPctStorm}%, nginx ${result.nginxCpuPctBefore}% → ${result.nginxCpuPctStorm}%; ` +
-        `survivors' streams p99 ${result.survivorP99MsBefore} → ${result.survivorP99MsStorm} ms (max ${result.survivorMaxMsStorm}); ` +
+        `survivors CPU ${result.survivorCpuPctBefore}% → ${result.survivorCpuPctStorm}%, nginx ${result.nginxCpuPctBefore}% → ${result.nginxCpuPctStorm}%, ` +
+        `loadgens ${result.loadgenCpuPctBefore}% → ${result.loadgenCpuPctStorm}%; ` +
+        `survivors' streams p50 ${result.survivorP50MsBefore} → ${result.survivorP50MsStorm} ms, p99 ${result.survivorP99MsBefore} → ${result.survivorP99MsStorm} ms (max ${result.survivorMaxMsStorm}); ` +
         `received ${result.received}/${expected}, gaps ${result.gaps}, duplicates ${result.duplicates}, tail lost ${result.tailLost}, ` +
         `resets ${result.resets}; load ${loadAverageBefore} → ${result.loadAverageAfter}`,
     );
