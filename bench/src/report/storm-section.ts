@@ -1,4 +1,4 @@
-import type { StormResult } from '../scenarios/storm.js';
+import type { StormResult } from '../scenarios/storm-result.js';
 
 function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const line = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
