@@ -31,7 +31,7 @@ export const FULL_PLAN: BenchPlan = {
   personal: { subscribers: 10_000, rate: 5000, durationMs: 10_000 },
   crossNode: { subscribers: 1000, rates: [100, 200, 500, 1000, 2000] },
   notifications: { subscribers: 5000, rates: [500, 1000, 2000, 3000, 5000] },
-  storm: { streams: 20_000, personalRate: 1000, sharedRate: 1, beforeMs: 10_000, stormMaxMs: 60_000 },
+  storm: { streams: 20_000, personalRate: 1000, sharedRate: 1, beforeMs: 10_000, stormMaxMs: 180_000 },
 };
 
 /** `--quick`: a smoke run of every scenario in a few minutes; its figures are rougher. */
@@ -47,5 +47,5 @@ export const QUICK_PLAN: BenchPlan = {
   personal: { subscribers: 10_000, rate: 5000, durationMs: 4000 },
   crossNode: { subscribers: 1000, rates: [100, 500] },
   notifications: { subscribers: 5000, rates: [500, 1000, 2000, 3000] },
-  storm: { streams: 3000, personalRate: 300, sharedRate: 2, beforeMs: 5000, stormMaxMs: 30_000 },
+  storm: { streams: 3000, personalRate: 300, sharedRate: 2, beforeMs: 5000, stormMaxMs: 60_000 },
 };

@@ -30,7 +30,8 @@ const totals: StormCounters = { received: 0, gaps: 0, duplicates: 0 };
 // StreamParser.feed hands its stats to the frame parser, which StormParser replaces with its own counters.
 const UNUSED_STATS = { received: 0, gaps: 0, duplicates: 0, histogram: new LatencyHistogram() };
 let phase = new Map<string, LatencyHistogram>();
-let failedAttempts = 0;
+/** Failed connection attempts by reason (`HTTP 502`, `connect ECONNREFUSED …`, `closed before the response head`). */
+const failures = new Map<string, number>();
 let closing = false;
 
 function histogramFor(state: StormStreamState): LatencyHistogram {
@@ -42,7 +43,14 @@ function histogramFor(state: StormStreamState): LatencyHistogram {
 
 /** Opens one connection of a stream; resolves with a problem, or undefined once the head said 200. */
 function open(stream: StormStream): Promise<string | undefined> {
-  return new Promise((resolve) => {
+  return new Promise((resolvePromise) => {
+    let settled = false;
+    const resolve = (problem: string | undefined): void => {
+      if (settled) return;
+      settled = true;
+      if (problem !== undefined) failures.set(problem, (failures.get(problem) ?? 0) + 1);
+      resolvePromise(problem);
+    };
     const socket = connect({ host: stream.host, port: stream.port, localAddress: stream.localAddress, noDelay: true });
     const parser = new StormParser(stream, totals, histogramFor);
     const reconnecting = stream.brokenAt > 0;
@@ -67,10 +75,7 @@ function open(stream: StormStream): Promise<string | undefined> {
     });
     socket.on('error', (error) => resolve(error.message));
     socket.once('close', () => {
-      if (!ready) {
-        failedAttempts++;
-        resolve('closed before the response head');
-      }
+      if (!ready) resolve('closed before the response head');
       if (stream.socket !== socket || closing) return;
       stream.socket = undefined;
       stream.live = false;
@@ -144,7 +149,7 @@ function recovery(): RecoveryReply {
       lastBackAt = Math.max(lastBackAt, stream.backAt);
     }
   }
-  return { brokenByHome, reconnected, back, firstBrokenAt, lastReconnectedAt, lastBackAt, failedAttempts };
+  return { brokenByHome, reconnected, back, firstBrokenAt, lastReconnectedAt, lastBackAt, failures: Object.fromEntries(failures) };
 }
 
 function runTotals(): StormTotals {

@@ -66,7 +66,7 @@ export class StormPool {
       firstBrokenAt: broken.length === 0 ? 0 : Math.min(...broken),
       lastReconnectedAt: Math.max(...parts.map((part) => part.lastReconnectedAt)),
       lastBackAt: Math.max(...parts.map((part) => part.lastBackAt)),
-      failedAttempts: parts.reduce((sum, part) => sum + part.failedAttempts, 0),
+      failures: parts.reduce((into, part) => addCounts(into, part.failures), {} as Counts),
     };
   }
 

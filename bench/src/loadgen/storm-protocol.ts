@@ -35,8 +35,8 @@ export interface RecoveryReply {
   readonly firstBrokenAt: number;
   readonly lastReconnectedAt: number;
   readonly lastBackAt: number;
-  /** Connection attempts that failed (refused, non-200, cut before the head). */
-  readonly failedAttempts: number;
+  /** Connection attempts that failed, by reason (`HTTP 502`, a socket error, cut before the head). */
+  readonly failures: Record<string, number>;
 }
 
 /** Counters over the whole run (never reset), for the every-event-once check. */

@@ -15,9 +15,12 @@ export interface StormResult {
   /** Seconds from the kill until every broken stream was open again, and until each had a live event after its catch-up. */
   readonly reconnectedS: number;
   readonly backS: number;
-  /** False when some stream was not back within `stormMaxMs`. */
+  /** False when some stream was not back within `stormMaxMs`; then how many of the broken streams were back by then. */
   readonly allBack: boolean;
-  readonly failedAttempts: number;
+  readonly brokenStreams: number;
+  readonly backStreams: number;
+  /** Failed reconnect attempts by reason. */
+  readonly failures: Record<string, number>;
   /** Surviving gateways' CPU (sum, % of one core), and nginx's, before the kill and from the kill until all were back. */
   readonly survivorCpuPctBefore: number;
   readonly survivorCpuPctStorm: number;
@@ -88,9 +91,11 @@ function mergeHomes(histograms: Map<string, LatencyHistogram>, keep: (home: stri
   return merged;
 }
 
+const brokenCount = (recovery: RecoveryReply): number => Object.values(recovery.brokenByHome).reduce((sum, count) => sum + count, 0);
+
 /** True once every stream of the killed gateway broke and every stream that broke is back. */
 export function allBack(recovery: RecoveryReply, killedStreams: number): boolean {
-  const broken = Object.values(recovery.brokenByHome).reduce((sum, count) => sum + count, 0);
+  const broken = brokenCount(recovery);
   return broken >= killedStreams && recovery.back === broken;
 }
 
@@ -110,7 +115,9 @@ export function summariseStorm(r: StormReadings): StormResult {
     reconnectedS: seconds(r.killedAt, r.recovery.lastReconnectedAt),
     backS: seconds(r.killedAt, r.recovery.lastBackAt),
     allBack: allBack(r.recovery, r.streamsByGateway[r.killed] ?? 0),
-    failedAttempts: r.recovery.failedAttempts,
+    brokenStreams: brokenCount(r.recovery),
+    backStreams: r.recovery.back,
+    failures: r.recovery.failures,
     survivorCpuPctBefore: cpuPct(start.survivors, kill.survivors),
     survivorCpuPctStorm: cpuPct(kill.survivors, end.survivors),
     nginxCpuPctBefore: cpuPct(start.nginx, kill.nginx),
@@ -140,7 +147,8 @@ export function summariseStorm(r: StormReadings): StormResult {
 export function describeStorm(r: StormResult): string {
   return (
     `  ${r.variant}: killed ${r.killed} (${r.streamsByGateway[r.killed]} streams): all reconnected in ${r.reconnectedS} s, back in ${r.backS} s` +
-    `${r.allBack ? '' : ' (NOT all back)'}; broken ${JSON.stringify(r.brokenByGateway)}, ${r.failedAttempts} failed attempts; ` +
+    `${r.allBack ? '' : ` (NOT all back: ${r.backStreams} of ${r.brokenStreams})`}; broken ${JSON.stringify(r.brokenByGateway)}, ` +
+    `failed attempts ${JSON.stringify(r.failures)}; ` +
     `survivors CPU ${r.survivorCpuPctBefore}% → ${r.survivorCpuPctStorm}%, nginx ${r.nginxCpuPctBefore}% → ${r.nginxCpuPctStorm}%, ` +
     `loadgens ${r.loadgenCpuPctBefore}% → ${r.loadgenCpuPctStorm}%; survivors' streams p50 ${r.survivorP50MsBefore} → ${r.survivorP50MsStorm} ms, ` +
     `p99 ${r.survivorP99MsBefore} → ${r.survivorP99MsStorm} ms (max ${r.survivorMaxMsStorm}); received ${r.received}/${r.expected}, ` +
