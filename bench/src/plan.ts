@@ -14,6 +14,8 @@ export interface BenchPlan {
   readonly crossNode: { readonly subscribers: number; readonly rates: readonly number[] };
   /** S5: subscribers on personal topics, and the HTTP publish rates tried in turn. */
   readonly notifications: { readonly subscribers: number; readonly rates: readonly number[] };
+  /** S6: streams over 3 gateways behind nginx, publishes/s on their own topics and on the shared one, then one gateway killed. */
+  readonly storm: { readonly streams: number; readonly personalRate: number; readonly sharedRate: number; readonly beforeMs: number; readonly stormMaxMs: number };
 }
 
 /** The full run: about 10-12 minutes on 2 cores. */
@@ -29,6 +31,7 @@ export const FULL_PLAN: BenchPlan = {
   personal: { subscribers: 10_000, rate: 5000, durationMs: 10_000 },
   crossNode: { subscribers: 1000, rates: [100, 200, 500, 1000, 2000] },
   notifications: { subscribers: 5000, rates: [500, 1000, 2000, 3000, 5000] },
+  storm: { streams: 20_000, personalRate: 1000, sharedRate: 1, beforeMs: 10_000, stormMaxMs: 180_000 },
 };
 
 /** `--quick`: a smoke run of every scenario in a few minutes; its figures are rougher. */
@@ -44,4 +47,5 @@ export const QUICK_PLAN: BenchPlan = {
   personal: { subscribers: 10_000, rate: 5000, durationMs: 4000 },
   crossNode: { subscribers: 1000, rates: [100, 500] },
   notifications: { subscribers: 5000, rates: [500, 1000, 2000, 3000] },
+  storm: { streams: 3000, personalRate: 300, sharedRate: 2, beforeMs: 5000, stormMaxMs: 60_000 },
 };

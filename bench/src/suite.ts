@@ -8,6 +8,8 @@ import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { runIdle, type IdleResult } from './scenarios/idle.js';
 import { runNotifications, type NotificationsResult } from './scenarios/notifications.js';
 import { runPersonal, type PersonalResult } from './scenarios/personal.js';
+import { runStorm, type StormVariant } from './scenarios/storm.js';
+import type { StormResult } from './scenarios/storm-result.js';
 import { ensureNchan, startNchan } from './targets/nchan.js';
 import { startSsehubCluster } from './targets/ssehub-cluster.js';
 import { startSsehubHarness } from './targets/ssehub-harness.js';
@@ -22,6 +24,7 @@ export interface SuiteResults {
   personal: PersonalResult[];
   crossNode: FanoutResult[];
   notifications: NotificationsResult[];
+  storm: StormResult[];
   /** V8 profiles of the S1 (first size) and S3 gateways, with `--profile`. */
   profiles: { fanout?: ProfileSummary; personal?: ProfileSummary };
 }
@@ -137,14 +140,25 @@ async function runS5({ options, plan, results, log }: SuiteContext): Promise<voi
   for (const start of targets) results.notifications.push(await withTarget(start, (t) => runNotifications(t, notifications, log)));
 }
 
+/** S6's gateway settings: the gateways have no admission control of their own yet. */
+const STORM_VARIANTS: readonly StormVariant[] = [{ name: 'admission off', gatewayEnv: {} }];
+
+async function runS6({ options, plan, results, log }: SuiteContext): Promise<void> {
+  log('S6 storm: streams over 3 gateways behind nginx, kill -9 one, every stream of it back');
+  for (const variant of STORM_VARIANTS) {
+    const storm = { ...plan.storm, broker: 'redis' as const, gateways: 3, variant, serverCpus: options.serverCpus, clientCpus: options.clientCpus };
+    results.storm.push(await runStorm(storm, log));
+  }
+}
+
 /** Scenarios that measure Nchan beside ssehub. */
 const NCHAN_SCENARIOS: readonly Scenario[] = ['S1', 'S2', 'S5'];
 
-const RUNNERS = { S1: runS1, S2: runS2, S3: runS3, S4: runS4, S5: runS5 } as const;
+const RUNNERS = { S1: runS1, S2: runS2, S3: runS3, S4: runS4, S5: runS5, S6: runS6 } as const;
 
 /** Runs the scenarios the options pick, ssehub then the others (Nchan, yardsticks) for each, and collects the results. */
 export async function runSuite(options: BenchOptions, plan: BenchPlan, log: (line: string) => void): Promise<SuiteResults> {
-  const results: SuiteResults = { fanout: [], idle: [], personal: [], crossNode: [], notifications: [], profiles: {} };
+  const results: SuiteResults = { fanout: [], idle: [], personal: [], crossNode: [], notifications: [], storm: [], profiles: {} };
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'ssehub-bench-profile-')) : undefined;
   const profileFile = (name: string): string | undefined => (profileDir === undefined ? undefined : join(profileDir, `${name}.cpuprofile`));
   if (options.nchan && options.scenarios.some((scenario) => NCHAN_SCENARIOS.includes(scenario))) ensureNchan(log);

@@ -34,6 +34,11 @@ export class StreamParser {
   private carry = '';
   private sseCarry = '';
 
+  /** The response body ended (the last chunk arrived): EventSource reconnects then. */
+  get ended(): boolean {
+    return this.state === State.Ended;
+  }
+
   /** Feeds one socket read; `nowMs` is the receive time on the publisher's clock. Returns true when the head just completed. */
   feed(chunk: Buffer, nowMs: number, stats: DeliveryStats): boolean {
     let text = chunk.toString('latin1');
@@ -95,7 +100,7 @@ export class StreamParser {
   }
 
   /** Complete frames end with a blank line; a partial last frame waits for the next read. */
-  private frames(part: string, nowMs: number, stats: DeliveryStats): void {
+  protected frames(part: string, nowMs: number, stats: DeliveryStats): void {
     const text = this.sseCarry === '' ? part : this.sseCarry + part;
     const end = text.lastIndexOf('\n\n');
     if (end < 0) {

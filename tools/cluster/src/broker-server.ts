@@ -58,9 +58,9 @@ function single(kind: BrokerKind, server: BrokerServer): ClusterBroker {
  * Starts the broker with its data in `dir` (AOF or JetStream store). `nats-cluster` keeps each
  * node's store in a temp dir of testkit's and asks for 3 replicas through BROKER_URL.
  */
-export async function startClusterBroker(kind: BrokerKind, dir: string): Promise<ClusterBroker> {
+export async function startClusterBroker(kind: BrokerKind, dir: string, redisFsync: 'always' | 'everysec' = 'always'): Promise<ClusterBroker> {
   mkdirSync(dir, { recursive: true });
-  if (kind === 'redis') return single(kind, await startRedis({ appendonly: true, appendfsync: 'always', dir }));
+  if (kind === 'redis') return single(kind, await startRedis({ appendonly: true, appendfsync: redisFsync, dir }));
   if (kind === 'nats') return single(kind, await startNats({ dir }));
   const cluster = await startNatsCluster(NATS_CLUSTER_SIZE);
   const all = async (action: (node: BrokerNode) => Promise<void>): Promise<void> => void (await Promise.all(cluster.nodes.map(action)));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { requireBinary } from '@ssehub/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localNginxConfig, renderTemplate, upstreamServers } from './nginx-config.js';
+import { writeNginxConfig } from './nginx-server.js';
 import { NGINX_TEMPLATE } from './paths.js';
 
 const template = readFileSync(NGINX_TEMPLATE, 'utf8');
@@ -67,6 +68,27 @@ describe('the nginx template', () => {
     const file = join(dir, 'nginx.conf');
     writeFileSync(file, localNginxConfig(dir, rendered));
     const output = execFileSync(nginx, ['-t', '-c', file, '-p', `${dir}/`, '-e', join(dir, 'logs', 'error.log')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(output).toBe('');
+  });
+
+  it('runs several workers on one port with reuseport, in a config Debian nginx accepts', () => {
+    const workersDir = join(dir, 'workers');
+    const file = writeNginxConfig({
+      dir: workersDir,
+      port: 18080,
+      gateways: ['127.0.0.1:18081'],
+      ingest: ['127.0.0.1:18083'],
+      web: ['127.0.0.1:18084'],
+      workers: 4,
+    });
+    const config = readFileSync(file, 'utf8');
+    expect(config).toContain('worker_processes 4;');
+    expect(config).toContain('listen 127.0.0.1:18080 reuseport default_server;');
+    const nginx = requireBinary('nginx', 'nginx');
+    const output = execFileSync(nginx, ['-t', '-c', file, '-p', `${workersDir}/`, '-e', join(workersDir, 'logs', 'error.log')], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });

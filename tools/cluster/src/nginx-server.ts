@@ -14,6 +14,8 @@ export interface StartNginxOptions {
   readonly gateways: readonly string[];
   readonly ingest: readonly string[];
   readonly web: readonly string[];
+  /** nginx worker processes, sharing the port with `reuseport` when more than one (the bench's crowds). @default 1 */
+  readonly workers?: number;
 }
 
 /** The cluster's load balancer: Debian's nginx in the foreground with the shared template. */
@@ -30,13 +32,13 @@ export interface NginxServer {
 export function writeNginxConfig(options: StartNginxOptions): string {
   for (const sub of ['logs', 'tmp']) mkdirSync(join(options.dir, sub), { recursive: true });
   const routing = renderTemplate(readFileSync(NGINX_TEMPLATE, 'utf8'), {
-    SSEHUB_LISTEN: `127.0.0.1:${options.port}`,
+    SSEHUB_LISTEN: `127.0.0.1:${options.port}${(options.workers ?? 1) > 1 ? ' reuseport' : ''}`,
     SSEHUB_GATEWAY_SERVERS: upstreamServers(options.gateways, GATEWAY_SERVER_PARAMS),
     SSEHUB_INGEST_SERVERS: upstreamServers(options.ingest),
     SSEHUB_WEB_SERVERS: upstreamServers(options.web),
   });
   const file = join(options.dir, 'nginx.conf');
-  writeFileSync(file, localNginxConfig(options.dir, routing));
+  writeFileSync(file, localNginxConfig(options.dir, routing, options.workers));
   return file;
 }
 

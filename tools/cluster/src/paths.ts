@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Both src/*.ts (tests) and dist/main.js (the CLI) sit two levels below tools/cluster.
+/** The nearest directory up from here holding pnpm-workspace.yaml: src/*.ts, dist/main.js and the bench's bundle alike. */
+function findRepoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'pnpm-workspace.yaml')) && dirname(dir) !== dir) dir = dirname(dir);
+  return `${dir}/`;
+}
+
 /** The repository root, where `.cluster/` and the built apps live. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const REPO_ROOT = findRepoRoot();
 
 /** The nginx routing template shared with docker-compose. */
 export const NGINX_TEMPLATE = join(REPO_ROOT, 'deploy/nginx/ssehub.conf.template');

@@ -20,6 +20,10 @@ export interface ClusterOptions {
   readonly keep?: boolean;
   /** Extra environment for the gateways and ingest (`RETRY_MS`, `HEARTBEAT_S`, `LOG_LEVEL`, ...). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Redis AOF fsync: `always` (an acknowledged publish survives kill -9), or `everysec` (Redis's default; the bench). @default "always" */
+  readonly redisFsync?: 'always' | 'everysec';
+  /** nginx worker processes: one holds 8,192 connections, two per stream. @default 1 */
+  readonly nginxWorkers?: number;
   /** Called when an app exits without having been asked to. */
   readonly onUnexpectedExit?: UnexpectedExitHandler;
 }
@@ -85,7 +89,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const teardown = createTeardown(dir, options.keep ?? false);
   try {
-    const broker = await startClusterBroker(options.broker ?? 'redis', join(dir, options.broker ?? 'redis'));
+    const broker = await startClusterBroker(options.broker ?? 'redis', join(dir, options.broker ?? 'redis'), options.redisFsync);
     teardown.add(() => broker.stop(), () => void broker.kill());
     const { gateways, ingest, web, all } = await startApps(broker.url, join(dir, 'logs'), options);
     teardown.add(
@@ -94,7 +98,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     );
     const loopback = (service: NodeService): string => `127.0.0.1:${service.port}`;
     const port = options.port ?? (await freePort());
-    const nginx = await startNginx({ dir, port, gateways: gateways.map(loopback), ingest: [loopback(ingest)], web: [loopback(web)] });
+    const nginx = await startNginx({ dir, port, gateways: gateways.map(loopback), ingest: [loopback(ingest)], web: [loopback(web)], workers: options.nginxWorkers });
     // SIGTERM even as a last resort: nginx's master takes its workers down with it, SIGKILL would not.
     teardown.add(() => nginx.stop(), () => nginx.process.child.kill('SIGTERM'));
     const gatewayUrls = gateways.map((gateway) => gateway.url);
