@@ -72,10 +72,7 @@ function finish(req: Reading, error: SsehubError | undefined): void {
   if (read.done) return;
   // The listeners stay: the request is done with, and a late chunk finds `done` set.
   read.done = true;
-  if (error) {
-    req.pause();
-    return read.next(error);
-  }
+  if (error) return answerAfterBody(req, read.next, error);
   const text = read.chunks.length === 1 ? read.chunks[0]!.toString('utf8') : Buffer.concat(read.chunks, read.bytes).toString('utf8');
   read.chunks = [];
   try {
@@ -85,6 +82,24 @@ function finish(req: Reading, error: SsehubError | undefined): void {
     return read.next(parseError);
   }
   read.next();
+}
+
+/**
+ * Reads off the rest of a refused body before answering, as express's body parser does: a client still
+ * writing its body when the answer comes and the socket closes gets a reset, and may never read the answer.
+ * The server's request timeout bounds a body that never ends.
+ */
+function answerAfterBody(req: Request, next: NextFunction, error: SsehubError): void {
+  if (req.complete || req.destroyed) return next(error);
+  let answered = false;
+  const answer = (): void => {
+    if (answered) return;
+    answered = true;
+    next(error);
+  };
+  req.once('end', answer);
+  req.once('close', answer);
+  req.resume();
 }
 
 function onData(this: Reading, chunk: Buffer): void {
@@ -135,7 +150,7 @@ export function jsonBody(maxBytes: number): RequestHandler {
     }
     const length = req.headers['content-length'];
     if (length === undefined && req.headers['transfer-encoding'] === undefined) return parseInto(req, next, '');
-    if (length !== undefined && Number(length) > maxBytes) return next(tooLarge(maxBytes));
+    if (length !== undefined && Number(length) > maxBytes) return answerAfterBody(req, next, tooLarge(maxBytes));
     req[BODY_READ] = { maxBytes, next, chunks: [], bytes: 0, done: false };
     req.on('data', onData);
     req.on('end', onEnd);

@@ -102,7 +102,7 @@ describe('docker-compose.yml', () => {
         const environment = service.environment ?? {};
         const parsed = loadGatewayConfig(environment);
         expect(unknownNames(environment, parsed), name).toEqual([]);
-        expect(parsed.BROKER_URL).toBe(env.BROKER_URL ?? 'redis://redis:6379');
+        expect(parsed.BROKER_URL.href).toBe(env.BROKER_URL ?? 'redis://redis:6379');
       }
       for (const [name, service] of byTarget(resolved, 'ingest')) {
         const environment = service.environment ?? {};
