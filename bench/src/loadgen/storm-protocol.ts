@@ -1,16 +1,8 @@
 import type { HistogramData } from './latency-histogram.js';
+import type { ConnectRequest } from './loadgen-protocol.js';
 
-/** Opens `count` reconnecting streams through one address (the load balancer); `{i}` in the path becomes `first + k`. */
-export interface StormConnectRequest {
-  readonly op: 'connect';
-  readonly host: string;
-  readonly port: number;
-  readonly pathTemplate: string;
-  readonly first: number;
-  readonly count: number;
-  readonly localAddresses: readonly string[];
-  readonly concurrency: number;
-}
+/** Opens `count` reconnecting streams through one address (the load balancer), as the S2 load generator opens its streams. */
+export type StormConnectRequest = Omit<ConnectRequest, 'jwtSecret'>;
 
 /** What the parent asks a storm load generator. */
 export type StormRequest =
