@@ -142,6 +142,31 @@ export interface Broker {
   close(): Promise<void>;
 }
 
+/**
+ * Where a resume starts in one log, given the log's head as it is now: a position of this log (catch-up
+ * replays what follows it), or undefined when the position is not one of this log's (a reset, `epoch`).
+ */
+export type ResumeCheck = (head: LogHead) => number | undefined;
+
+/** A subscription to one log, with the epoch it follows. */
+export interface LogSubscription extends BrokerSubscription {
+  /** The epoch of the log it is live on. */
+  readonly epoch: string;
+}
+
+/**
+ * One ordered log as a {@link Broker}, plus what a partitioned deployment needs to resume a partition
+ * from a position it recorded itself rather than from a cursor string.
+ */
+export interface PartitionLog extends Broker {
+  subscribeAt(topics: readonly string[], resumeAt: ResumeCheck | undefined, listener: SubscriptionListener): Promise<LogSubscription>;
+  historyAt(topic: string, resumeAt: ResumeCheck | undefined, limit: number): Promise<HistoryPage>;
+  /** The log's head, read after this call (creating the log when it has none yet). */
+  head(): Promise<LogHead>;
+  /** When an epoch of this log was created (ms since the Unix epoch). */
+  originOf(epoch: string): number;
+}
+
 /** Retention settings shared by every backend. */
 export interface RetentionOptions {
   /** Events kept per topic. @default 1000 */
@@ -186,6 +211,11 @@ export interface BrokerBackend {
   /** The most recent `limit` events of one topic, oldest first. */
   latest(topic: string, limit: number): Promise<StoredEvent[]>;
   head(): Promise<LogHead>;
+  /**
+   * When an epoch of this backend was created, in ms since the Unix epoch: a partitioned deployment
+   * numbers a partition's positions from it, so a recreated log's positions never meet an old one's.
+   */
+  originOf(epoch: string): number;
   /** Starts live delivery of a topic; resolves once delivery is active. */
   listen(topic: string): Promise<void>;
   unlisten(topic: string): Promise<void>;

@@ -5,7 +5,9 @@ import type {
   BrokerBackend,
   HistoryPage,
   LogHead,
+  PartitionLog,
   PresenceStore,
+  ResumeCheck,
   StoredEvent,
   BrokerSubscription,
   SubscriptionListener,
@@ -23,6 +25,12 @@ export const CATCH_UP_FIRST_PAGE_SIZE = 50;
 
 const noop = (): void => {};
 
+/** A cursor of this log resumes when it names the log's epoch and a position the log has reached. */
+function sameEpoch(cursor: Cursor): ResumeCheck {
+  const position = cursor.positions[0]!;
+  return (head) => (cursor.epoch === head.epoch && position <= head.seq ? position : undefined);
+}
+
 function parseCursor(value: string): Cursor {
   const cursor = decodeCursor(value);
   if (!cursor || cursor.positions.length !== 1) {
@@ -36,7 +44,7 @@ function parseCursor(value: string): Cursor {
  * here once: ref-counted local subscriptions, the history/live seam, epoch and retention checks,
  * and refilling the live feed after an interruption.
  */
-export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBackend, presence: PresenceStore): Broker {
+export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBackend, presence: PresenceStore): PartitionLog {
   let lastDispatchedSeq = 0;
   // While the live feed is being refilled from history, newer live events wait here.
   let resyncHeld: StoredEvent[] | null = null;
@@ -166,20 +174,32 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
 
   async function subscribe(options: BrokerSubscribeOptions, listener: SubscriptionListener): Promise<BrokerSubscription> {
     const cursor = options.after === undefined ? undefined : parseCursor(options.after);
-    const unique = new Set(options.topics);
-    const topics = unique.size === options.topics.length ? options.topics : [...unique];
+    return subscribeAt(options.topics, cursor && sameEpoch(cursor), listener);
+  }
+
+  /**
+   * Opens a subscription that resumes where `resumeAt` places it in the log as it is now, or starts live
+   * without one; `resumeAt` answering undefined means the position is not of this log (reset `epoch`).
+   */
+  async function subscribeAt(
+    requested: readonly string[],
+    resumeAt: ResumeCheck | undefined,
+    listener: SubscriptionListener,
+  ): Promise<LocalSubscriber> {
+    const unique = new Set(requested);
+    const topics = unique.size === requested.length ? requested : [...unique];
     const subscriber = new LocalSubscriber(topics, listener, release);
     subscriptionCount++;
     try {
       // Live delivery must be active before the head is read, so nothing falls between the two.
       const listening = fanout.add(subscriber);
       if (listening !== undefined) await listening;
-      const head = cursor === undefined ? await liveHead(subscriber) : await headAfterNow();
+      const head = resumeAt === undefined ? await liveHead(subscriber) : await headAfterNow();
       subscriber.lastSeq = head.seq;
       let resumed = false;
-      if (cursor) {
-        const position = cursor.positions[0]!;
-        if (cursor.epoch !== head.epoch || position > head.seq) {
+      if (resumeAt) {
+        const position = resumeAt(head);
+        if (position === undefined) {
           subscriber.reset('epoch');
         } else {
           subscriber.lastSeq = position;
@@ -192,6 +212,7 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
       }
       subscriber.goLive();
       subscriber.resumed = resumed;
+      subscriber.epoch = head.epoch;
       subscriber.cursor = encodeCursor({ epoch: head.epoch, positions: [subscriber.lastSeq] });
       return subscriber;
     } catch (error) {
@@ -207,14 +228,14 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
   }
 
   async function history(topic: string, options: { after?: string; limit: number }): Promise<HistoryPage> {
-    if (options.after === undefined) return { events: await backend.latest(topic, options.limit), truncated: false };
-    const cursor = parseCursor(options.after);
-    const head = await backend.head();
-    const position = cursor.positions[0]!;
-    if (cursor.epoch !== head.epoch || position > head.seq) {
-      return { events: await backend.latest(topic, options.limit), truncated: true };
-    }
-    return backend.read([topic], position, options.limit);
+    return historyAt(topic, options.after === undefined ? undefined : sameEpoch(parseCursor(options.after)), options.limit);
+  }
+
+  async function historyAt(topic: string, resumeAt: ResumeCheck | undefined, limit: number): Promise<HistoryPage> {
+    if (resumeAt === undefined) return { events: await backend.latest(topic, limit), truncated: false };
+    const position = resumeAt(await backend.head());
+    if (position === undefined) return { events: await backend.latest(topic, limit), truncated: true };
+    return backend.read([topic], position, limit);
   }
 
   return {
@@ -227,7 +248,11 @@ export function composeBroker(createBackend: (hooks: BackendHooks) => BrokerBack
     },
     signal: ({ topic, type, data }) => backend.signal({ topic, type, data, ts: Date.now() }),
     subscribe,
+    subscribeAt,
     history,
+    historyAt,
+    head: headAfterNow,
+    originOf: (epoch) => backend.originOf(epoch),
     stats: () => ({ topics: fanout.topics().length, subscriptions: subscriptionCount }),
     ping: () => backend.ping(),
     async close() {

@@ -15,7 +15,12 @@ export interface BrokerUrl {
   readonly kind: 'memory' | 'redis' | 'nats';
   /** `memory://?maxBytes=N`: the memory broker's bound on history across topics (estimated bytes). */
   readonly maxBytes?: number;
+  /** `?partitions=N` (1-64): how many ordered logs the topics are spread over. @default 1 */
+  readonly partitions: number;
 }
+
+/** Most partitions a deployment may have: a resume token names its partitions in a 64-bit mask. @default 64 */
+export const MAX_PARTITIONS = 64;
 
 /** Parses a `BROKER_URL`, throwing a BrokerError that names what is wrong. */
 export function parseBrokerUrl(url: string): BrokerUrl {
@@ -30,7 +35,19 @@ export function parseBrokerUrl(url: string): BrokerUrl {
     throw new BrokerError('unsupported_backend', `"${parsed.protocol}//" is not a broker (expected memory://, redis:// or nats://)`);
   }
   const kind = parsed.protocol.slice(0, -1) as BrokerUrl['kind'];
-  return kind === 'memory' ? { href: url, kind, maxBytes: memoryMaxBytes(parsed) } : { href: url, kind };
+  const partitions = partitionCount(parsed);
+  return kind === 'memory' ? { href: url, kind, partitions, maxBytes: memoryMaxBytes(parsed) } : { href: url, kind, partitions };
+}
+
+/** `?partitions=N`: how many ordered logs the topics are spread over, 1 to {@link MAX_PARTITIONS}. */
+function partitionCount(url: URL): number {
+  const value = url.searchParams.get('partitions');
+  if (value === null) return 1;
+  const count = Number(value);
+  if (!/^[0-9]+$/.test(value) || count < 1 || count > MAX_PARTITIONS) {
+    throw new BrokerError('invalid_url', `partitions=${value.slice(0, 40)} must be a whole number from 1 to ${MAX_PARTITIONS}`);
+  }
+  return count;
 }
 
 /** `memory://?maxBytes=N`: the memory broker's bound on history across topics (estimated bytes). */

@@ -13,6 +13,8 @@ export const MAX_HELD_LIVE_EVENTS = 10_000;
 export class LocalSubscriber implements BrokerSubscription {
   resumed = false;
   cursor = '';
+  /** The epoch of the log it follows, set once it is live. */
+  epoch = '';
   /** Live events that arrived during catch-up; `null` once live. */
   private held: StoredEvent[] | null = [];
   private closed = false;

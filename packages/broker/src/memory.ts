@@ -1,7 +1,7 @@
 import { encodeCursor } from '@ssehub/protocol';
 import type { BackendHooks, Broker, BrokerBackend, RetentionOptions, StoredEvent } from './broker.js';
 import { composeBroker } from './compose-broker.js';
-import { newEpoch } from './epoch.js';
+import { epochCreatedAt, newEpoch } from './epoch.js';
 import { BrokerError } from './errors.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 import { mergePages } from './merge-pages.js';
@@ -76,6 +76,7 @@ export function createMemoryBackend(options: MemoryBrokerOptions, hooks: Backend
       assertOpen();
       return { epoch, seq };
     },
+    originOf: epochCreatedAt,
     async listen(topic) {
       assertOpen();
       listened.add(topic);

@@ -106,6 +106,13 @@ export function streamEpoch(info: StreamInfo): string {
   return nanos.toString(36);
 }
 
+/** When the stream of an epoch made by {@link streamEpoch} was created (ms since the Unix epoch). */
+export function streamCreatedAt(epoch: string): number {
+  let nanos = 0n;
+  for (const digit of epoch) nanos = nanos * 36n + BigInt(parseInt(digit, 36));
+  return Number(nanos / 1_000_000n);
+}
+
 /** What a message body holds; subject and sequence carry the rest of the envelope. */
 interface EventBody {
   readonly type: string;

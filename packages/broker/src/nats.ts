@@ -14,6 +14,7 @@ import { StreamWatch } from './nats-watch.js';
 import {
   ensureStream,
   streamConfig,
+  streamCreatedAt,
   streamEpoch,
   streamNames,
   subjectTopic,
@@ -132,6 +133,7 @@ function createNatsBackend({ link, js, jsm, names, config }: NatsContext, startE
         const info = await streamInfo();
         return { epoch: streamEpoch(info), seq: info.state.last_seq };
       }),
+    originOf: streamCreatedAt,
     listen: (topic) =>
       guarded('live subscription', async () => {
         assertUsable();

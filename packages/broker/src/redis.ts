@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { BackendHooks, Broker, BrokerBackend, CreateBrokerOptions, LogHead } from './broker.js';
 import { composeBroker } from './compose-broker.js';
 import { BrokerError } from './errors.js';
-import { newEpoch } from './epoch.js';
+import { epochCreatedAt, newEpoch } from './epoch.js';
 import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './retention-defaults.js';
 import { mergePages } from './merge-pages.js';
 import { closeRedis, openRedis, toBrokerError, whenReady } from './redis-connection.js';
@@ -93,6 +93,7 @@ function createRedisBackend(
     },
     latest: (topic, limit) => call(() => runLatest(commands, keys, limits, topic, limit)),
     head,
+    originOf: epochCreatedAt,
     // On the topic's own channel, so it reaches exactly the nodes that listen to the topic.
     signal: (signal) => call(async () => void (await commands.publish(keys.channel(signal.topic), encodeSignal(signal)))),
     listen: (topic) => call(() => live.listen(topic)),

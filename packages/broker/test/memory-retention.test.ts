@@ -70,7 +70,7 @@ describe('memory broker retention across topics', () => {
   });
 
   it('reads its bound from memory://?maxBytes= and refuses a bad one', async () => {
-    expect(parseBrokerUrl('memory://?maxBytes=1048576')).toEqual({ href: 'memory://?maxBytes=1048576', kind: 'memory', maxBytes: 1048576 });
+    expect(parseBrokerUrl('memory://?maxBytes=1048576')).toEqual({ href: 'memory://?maxBytes=1048576', kind: 'memory', partitions: 1, maxBytes: 1048576 });
     expect(() => parseBrokerUrl('memory://?maxBytes=lots')).toThrow(/maxBytes=lots in memory:\/\/ must be a whole number/);
     expect(() => parseBrokerUrl('memory://?maxBytes=0')).toThrow(/at least 1/);
     const b = await createBroker('memory://?maxBytes=1');
