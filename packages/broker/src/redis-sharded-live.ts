@@ -28,6 +28,15 @@ export class RedisShardedFeed implements RedisLiveFeed {
     this.recovery = new LiveRecovery(handlers);
   }
 
+  /**
+   * Opens the connection to every master up front, so a first listen costs one round trip, not a
+   * connection set-up while publishes it should see are already under way.
+   */
+  async start(): Promise<void> {
+    const masters = new Set(this.cluster.slots.map((owners) => owners[0]).filter((node) => node !== undefined));
+    await Promise.all([...masters].map((node) => this.connection(node)));
+  }
+
   async listen(channel: string): Promise<void> {
     this.listened.add(channel);
     try {

@@ -248,9 +248,20 @@ export async function createRedisPartitionLogs(options: RedisBrokerOptions, part
     // Every log marks itself as refilling before this returns, so held messages queue behind the refills.
     resync: async () => void (await Promise.all(routes.map((route) => route.resync()))),
   };
-  const feed: RedisLiveFeed = target
-    ? new RedisShardedFeed(commands as Cluster, (host, port) => openRedisNode(host, port, target, 'live'), handlers)
-    : new RedisPubSubFeed(subscriber!, handlers);
+  let feed: RedisLiveFeed;
+  if (target) {
+    const sharded = new RedisShardedFeed(commands as Cluster, (host, port) => openRedisNode(host, port, target, 'live'), handlers);
+    feed = sharded;
+    try {
+      await sharded.start();
+    } catch (error) {
+      sharded.close();
+      await closeRedis(commands);
+      throw toBrokerError(error);
+    }
+  } else {
+    feed = new RedisPubSubFeed(subscriber!, handlers);
+  }
 
   let open = partitions;
   const shared: SharedRedis = {
