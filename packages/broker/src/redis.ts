@@ -6,6 +6,7 @@ import { BrokerError } from './errors.js';
 import { epochCreatedAt, newEpoch } from './epoch.js';
 import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './retention-defaults.js';
 import { mergePages } from './merge-pages.js';
+import { createPartitionedBroker } from './partitioned-broker.js';
 import {
   closeRedis,
   openRedis,
@@ -298,9 +299,6 @@ export async function createRedisPartitionLogs(options: RedisBrokerOptions, part
  */
 export async function createRedisBroker(options: RedisBrokerOptions): Promise<Broker> {
   const partitions = options.partitions ?? urlPartitions(options.url);
-  if (partitions > 1) {
-    throw new BrokerError('invalid_url', `partitions=${partitions}: a partitioned redis broker needs partitioned-broker.ts (not merged yet)`);
-  }
-  const { logs } = await createRedisPartitionLogs(options, partitions);
-  return logs[0]!;
+  const { logs, presence } = await createRedisPartitionLogs(options, partitions);
+  return partitions === 1 ? logs[0]! : createPartitionedBroker('redis', logs, presence);
 }
