@@ -66,12 +66,16 @@ export class LiveRecovery {
     if (!this.closed) this.held ??= [];
   }
 
-  /** Recovers: `resubscribe` restores every listened channel once the command side answers again. */
-  async recover(resubscribe: () => Promise<void>): Promise<void> {
+  /**
+   * Recovers: `resubscribe` restores every listened channel once the command side answers again;
+   * `refresh`, when given, runs first in every attempt (a cluster re-reads who owns which slot).
+   */
+  async recover(resubscribe: () => Promise<void>, refresh?: () => Promise<void>): Promise<void> {
     this.interrupted();
     const generation = ++this.generation;
     for (let attempt = 1; !this.closed && generation === this.generation; attempt++) {
       try {
+        await refresh?.();
         await this.handlers.prepare();
         await resubscribe();
         if (generation !== this.generation) return;

@@ -92,7 +92,10 @@ export class RedisShardedFeed implements RedisLiveFeed {
     if (this.nodes.get(node) === client) this.nodes.delete(node);
     if (this.closed) return;
     for (const [channel, on] of this.subscribedOn) if (on === node) this.subscribedOn.delete(channel);
-    void this.recovery.recover(() => this.resubscribe());
+    void this.recovery.recover(
+      () => this.resubscribe(),
+      () => refreshSlots(this.cluster),
+    );
   }
 
   /** Subscribes channels of one slot on a node; a channel subscribed elsewhere before is dropped there. */
@@ -106,9 +109,8 @@ export class RedisShardedFeed implements RedisLiveFeed {
     }
   }
 
-  /** Every listened channel on the node that owns its slot now (the slot map read afresh). */
+  /** Every listened channel on the node that owns its slot now (the slot map was read afresh before). */
   private async resubscribe(): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.cluster.refreshSlotsCache((error) => (error ? reject(error) : resolve())));
     const bySlot = new Map<number, string[]>();
     for (const channel of this.listened) {
       const slot = keySlot(channel);
@@ -119,4 +121,9 @@ export class RedisShardedFeed implements RedisLiveFeed {
     // SSUBSCRIBE takes channels of one slot at a time.
     await Promise.all([...bySlot.values()].map((channels) => this.subscribe(this.ownerOf(channels[0]!), channels)));
   }
+}
+
+/** Re-reads the cluster's slot map (joining a refresh under way); rejects when no node answered. */
+export function refreshSlots(cluster: Cluster): Promise<void> {
+  return new Promise((resolve, reject) => cluster.refreshSlotsCache((error) => (error ? reject(error) : resolve())));
 }

@@ -19,7 +19,7 @@ import {
 } from './redis-connection.js';
 import { logKeyPrefix, presenceKeyPrefix, redisKeys, type RedisKeys, type RedisLayout } from './redis-keys.js';
 import { RedisPubSubFeed, decodeLiveMessage, encodeSignal, type RedisLiveFeed, type RedisLiveHandlers } from './redis-live.js';
-import { RedisShardedFeed } from './redis-sharded-live.js';
+import { RedisShardedFeed, refreshSlots } from './redis-sharded-live.js';
 import { keySlot } from './redis-slot.js';
 import { runAppend, runHead, runLatest, runRead, type ScriptLimits } from './redis-scripts.js';
 import { createRedisPresenceStore } from './redis-presence.js';
@@ -141,7 +141,11 @@ function createRedisBackend(shared: SharedRedis, keys: RedisKeys, hooks: Backend
     try {
       return await operation();
     } catch (error) {
-      throw closed ? new BrokerError('closed', 'the redis broker was closed', { cause: error }) : toBrokerError(error);
+      if (closed) throw new BrokerError('closed', 'the redis broker was closed', { cause: error });
+      // A command is never resent on a cluster (see openRedisCluster), so nothing else would re-read the
+      // slot map when a master died: do it now, so the next command finds the replica that took over.
+      if (isCluster(commands) && !(error instanceof BrokerError)) refreshSlots(commands).catch(() => {});
+      throw toBrokerError(error);
     }
   }
 
