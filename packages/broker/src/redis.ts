@@ -1,5 +1,5 @@
 import { decodeCursor } from '@ssehub/protocol';
-import type { Cluster, Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import type { BackendHooks, Broker, BrokerBackend, CreateBrokerOptions, LogHead, PartitionLog, PresenceStore } from './broker.js';
 import { composeBroker } from './compose-broker.js';
 import { BrokerError } from './errors.js';
@@ -20,15 +20,12 @@ import {
 import { logKeyPrefix, presenceKeyPrefix, redisKeys, type RedisKeys, type RedisLayout } from './redis-keys.js';
 import { RedisPubSubFeed, decodeLiveMessage, encodeSignal, type RedisLiveFeed, type RedisLiveHandlers } from './redis-live.js';
 import { RedisShardedFeed, refreshSlots } from './redis-sharded-live.js';
-import { keySlot } from './redis-slot.js';
+import { ReplicaWaits } from './redis-replica-wait.js';
 import { runAppend, runHead, runLatest, runRead, type ScriptLimits } from './redis-scripts.js';
 import { createRedisPresenceStore } from './redis-presence.js';
 
 /** `-`, between an id's epoch and its position. */
 const DASH = 0x2d;
-
-/** Longest wait, with `?wait=N`, for replicas to acknowledge an append before the publish fails. @default 1000 */
-export const REDIS_WAIT_TIMEOUT_MS = 1000;
 
 /** Options of {@link createRedisBroker}. */
 export interface RedisBrokerOptions extends CreateBrokerOptions {
@@ -54,8 +51,8 @@ interface SharedRedis {
   readonly commands: RedisClient;
   readonly layout: RedisLayout;
   readonly limits: ScriptLimits;
-  /** Replicas an append waits for (`?wait=N`); 0 to not wait. */
-  readonly waitReplicas: number;
+  /** With `?wait=N`: what an append waits for before it is acknowledged. */
+  readonly replicaWaits: ReplicaWaits | undefined;
   /** Listens to a channel on the process's one live feed. */
   readonly feed: RedisLiveFeed;
   /** A log's backend closed; the connections close with the last one. */
@@ -89,26 +86,6 @@ function brokerParams(url: string): { wait: number; ioredisUrl: string } {
 function urlPartitions(url: string): number {
   const value = new URLSearchParams(url.split('?', 2)[1] ?? '').get('partitions');
   return value === null ? 1 : Number(value);
-}
-
-/**
- * Waits until `replicas` replicas acknowledged every write sent so far on the connection that ran an
- * append to `key`'s slot: WAIT counts the writes of the connection it runs on, so on a cluster it goes to
- * that slot's master over the cluster client's own connection to it.
- */
-async function waitForReplicas(commands: RedisClient, key: string, replicas: number): Promise<void> {
-  let connection: Redis | Cluster | undefined = commands;
-  if (isCluster(commands)) {
-    const owner = commands.slots[keySlot(key)]?.[0];
-    connection = commands.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === owner);
-  }
-  const acknowledged = connection === undefined ? 0 : await (connection as Redis).wait(replicas, REDIS_WAIT_TIMEOUT_MS);
-  if (acknowledged < replicas) {
-    throw new BrokerError(
-      'unavailable',
-      `redis: ${acknowledged} of ${replicas} replicas acknowledged the append within ${REDIS_WAIT_TIMEOUT_MS} ms (it is stored on the master; retry with the same idempotency key)`,
-    );
-  }
 }
 
 function isCluster(client: RedisClient): client is Cluster {
@@ -172,7 +149,7 @@ function createRedisBackend(shared: SharedRedis, keys: RedisKeys, hooks: Backend
       if (inputs.length === 0) return [];
       const events = await call(() => runAppend(commands, keys, limits, inputs, idempotencyKey, newEpoch()));
       observeEpochOf(events[0]!.id);
-      if (shared.waitReplicas > 0) await call(() => waitForReplicas(commands, keys.seq, shared.waitReplicas));
+      if (shared.replicaWaits) await call(() => shared.replicaWaits!.after(keys.seq));
       return events;
     },
     async read(topics, after, limit) {
@@ -277,7 +254,7 @@ export async function createRedisPartitionLogs(options: RedisBrokerOptions, part
       maxAgeMs: Math.max(1, Math.round((options.historyMaxAgeS ?? DEFAULT_HISTORY_MAX_AGE_S) * 1000)),
       cluster,
     },
-    waitReplicas: wait,
+    replicaWaits: wait > 0 ? new ReplicaWaits(commands, wait) : undefined,
     feed,
     async release() {
       if (--open > 0) return;

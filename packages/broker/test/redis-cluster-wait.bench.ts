@@ -1,5 +1,5 @@
 // What `?wait=1` costs on a Redis Cluster: acknowledged publishes per second with and without it, one at
-// a time (latency-bound) and 16 at once. Run: `npx vitest bench --run test/redis-cluster-wait.bench.ts`
+// a time (latency-bound), 16 and 64 at once. Run: `npx vitest bench --run test/redis-cluster-wait.bench.ts`
 // (a measurement, not part of `vitest run`).
 import { startRedisCluster, type RedisCluster } from '@ssehub/testkit';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
@@ -21,7 +21,7 @@ afterAll(async () => {
 const event = { topic: 'rooms/a', type: 'bench.n', data: { text: 'x'.repeat(100) } };
 const options = { time: 3000, warmupTime: 500 };
 
-for (const concurrency of [1, 16]) {
+for (const concurrency of [1, 16, 64]) {
   describe(`${concurrency} publish${concurrency > 1 ? 'es' : ''} in flight (ops/s x ${concurrency} = acks/s)`, () => {
     for (const query of ['', '?wait=1']) {
       bench(query === '' ? 'acknowledged by the master' : 'acknowledged by a replica too (?wait=1)', async () => {
