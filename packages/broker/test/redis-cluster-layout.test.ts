@@ -1,9 +1,10 @@
-import { createBroker } from '@ssehub/broker';
+import { createBroker, parseBrokerUrl } from '@ssehub/broker';
 import { describeBrokerConformance } from '@ssehub/broker/testing';
 import { startRedis, type RedisServer } from '@ssehub/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPresenceTracker } from '../src/presence-tracker.js';
+import { parseRedisClusterUrl } from '../src/redis-connection.js';
 import { logKeyPrefix, presenceKeyPrefix } from '../src/redis-keys.js';
 import { keySlot } from '../src/redis-slot.js';
 import { uniquePrefix } from '../src/testing/unique-prefix.js';
@@ -29,6 +30,21 @@ describe('redis key layout', () => {
     expect(logKeyPrefix({ prefix: 'app', partitions: 4, cluster: true }, 0)).toBe('{app.0}');
     expect(presenceKeyPrefix({ prefix: 'app', partitions: 4, cluster: false })).toBe('app:p:');
     expect(presenceKeyPrefix({ prefix: 'app', partitions: 1, cluster: true })).toBe('{app}:p:');
+  });
+
+  it('reads a redis-cluster:// URL as the redis backend with its seed nodes, credentials and partitions', () => {
+    const url = 'redis-cluster://app:s%40cret@10.0.0.1:7000,10.0.0.2:7001,node-3?partitions=8&wait=1';
+    expect(parseBrokerUrl(url)).toEqual({ href: url, kind: 'redis', partitions: 8 });
+    expect(parseRedisClusterUrl(url.split('?')[0]!)).toEqual({
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+        { host: 'node-3', port: 6379 },
+      ],
+      username: 'app',
+      password: 's@cret',
+    });
+    expect(() => parseBrokerUrl('redis-cluster://h1:7000?partitions=0')).toThrow(/partitions=0/);
   });
 
   it('hashes keys to the slots Redis Cluster does, by their hash tag', () => {
