@@ -24,14 +24,22 @@ export function decodeLiveMessage(message: string): { event: StoredEvent } | { s
   }
 }
 
-/** What a live feed needs from the logs it serves, around a reconnection. */
+/**
+ * What a live feed needs from the logs it serves. Each log is a group of channels (its hash tag, or the
+ * one log's key prefix): an interruption is recovered per log, so the logs a failed cluster node did
+ * not serve keep flowing while the others recover.
+ */
 export interface RedisLiveHandlers {
   /** One message of a channel, in the order Redis executed the publishes to it. */
   onMessage(channel: string, message: string): void;
-  /** Before resubscribing after a reconnection: wait for the command connection and check every epoch. */
-  prepare(): Promise<void>;
-  /** After resubscribing: refill what was missed while the feed was down (marks the refill synchronously). */
-  resync(): Promise<void>;
+  /** The log a channel belongs to. */
+  logOf(channel: string): string;
+  /** Every log, for an interruption that hit them all (the one connection of a single server dropped). */
+  logs(): readonly string[];
+  /** Before resubscribing after an interruption: wait for the command connection and check the logs' epochs. */
+  prepare(logs: readonly string[]): Promise<void>;
+  /** After resubscribing: refill what the logs missed while the feed was down (marks each refill synchronously). */
+  resync(logs: readonly string[]): Promise<void>;
 }
 
 /** The process's one live subscription to Redis, shared by every log: a channel per listened topic. */
@@ -43,47 +51,60 @@ export interface RedisLiveFeed {
 }
 
 /**
- * Holds the messages that arrive while a feed recovers, and runs the recovery: retried until it
- * succeeds or a newer interruption takes over, then the resync starts before the held messages go on,
- * so none can jump the gap it refills.
+ * Holds the messages of the logs whose feed was interrupted, and runs their recovery: retried until it
+ * succeeds or a newer interruption of the same log takes over, then each log's resync starts before its
+ * held messages go on, so none can jump the gap the resync refills. Other logs' messages pass meanwhile.
  */
 export class LiveRecovery {
-  /** Messages held while recovering from an interruption; `null` while the feed is intact. */
-  private held: [string, string][] | null = null;
+  /** Per interrupted log, the messages held until its resync started. */
+  private readonly held = new Map<string, [string, string][]>();
+  /** Per log, the recovery in charge of it (a newer interruption takes over). */
+  private readonly owner = new Map<string, number>();
   private generation = 0;
   private closed = false;
 
   constructor(private readonly handlers: RedisLiveHandlers) {}
 
-  /** A message from Redis: handed on, or held while the feed recovers. */
+  /** A message from Redis: handed on, or held while its log recovers. */
   message(channel: string, message: string): void {
-    if (this.held) this.held.push([channel, message]);
+    const held = this.held.get(this.handlers.logOf(channel));
+    if (held) held.push([channel, message]);
     else this.handlers.onMessage(channel, message);
   }
 
-  /** The feed was interrupted: hold live messages from now until the resync started. */
-  interrupted(): void {
-    if (!this.closed) this.held ??= [];
+  /** The feed of these logs was interrupted: hold their live messages until their resync started. */
+  interrupted(logs: readonly string[]): void {
+    if (this.closed) return;
+    for (const log of logs) if (!this.held.has(log)) this.held.set(log, []);
   }
 
   /**
-   * Recovers: `resubscribe` restores every listened channel once the command side answers again;
+   * Recovers logs: `resubscribe` restores their listened channels once the command side answers again;
    * `refresh`, when given, runs first in every attempt (a cluster re-reads who owns which slot).
    */
-  async recover(resubscribe: () => Promise<void>, refresh?: () => Promise<void>): Promise<void> {
-    this.interrupted();
+  async recover(
+    logs: readonly string[],
+    resubscribe: (logs: readonly string[]) => Promise<void>,
+    refresh?: () => Promise<void>,
+  ): Promise<void> {
+    this.interrupted(logs);
     const generation = ++this.generation;
-    for (let attempt = 1; !this.closed && generation === this.generation; attempt++) {
+    for (const log of logs) this.owner.set(log, generation);
+    const mine = (): string[] => logs.filter((log) => this.owner.get(log) === generation);
+    for (let attempt = 1; !this.closed && mine().length > 0; attempt++) {
       try {
         await refresh?.();
-        await this.handlers.prepare();
-        await resubscribe();
-        if (generation !== this.generation) return;
-        // resync() marks the core as refilling synchronously, so the held messages queue behind the refill.
-        const resynced = this.handlers.resync();
-        const held = this.held ?? [];
-        this.held = null;
-        for (const [channel, message] of held) this.handlers.onMessage(channel, message);
+        await this.handlers.prepare(mine());
+        await resubscribe(mine());
+        const recovered = mine();
+        // resync() marks each log as refilling synchronously, so the held messages queue behind the refill.
+        const resynced = this.handlers.resync(recovered);
+        for (const log of recovered) {
+          const held = this.held.get(log) ?? [];
+          this.held.delete(log);
+          this.owner.delete(log);
+          for (const [channel, message] of held) this.handlers.onMessage(channel, message);
+        }
         await resynced;
         return;
       } catch {
@@ -94,7 +115,7 @@ export class LiveRecovery {
 
   close(): void {
     this.closed = true;
-    this.generation++;
+    this.owner.clear();
   }
 }
 
@@ -108,12 +129,13 @@ export class RedisPubSubFeed implements RedisLiveFeed {
 
   constructor(
     private readonly subscriber: Redis,
-    handlers: RedisLiveHandlers,
+    private readonly handlers: RedisLiveHandlers,
   ) {
     this.recovery = new LiveRecovery(handlers);
     subscriber.on('message', (channel: string, message: string) => this.recovery.message(channel, message));
-    subscriber.on('close', () => this.recovery.interrupted());
-    subscriber.on('ready', () => void this.recovery.recover(() => this.resubscribe()));
+    // One connection carries every log's channels: a drop interrupts them all.
+    subscriber.on('close', () => this.recovery.interrupted(handlers.logs()));
+    subscriber.on('ready', () => void this.recovery.recover(handlers.logs(), () => this.resubscribe()));
   }
 
   async listen(channel: string): Promise<void> {

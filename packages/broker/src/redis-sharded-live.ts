@@ -23,7 +23,7 @@ export class RedisShardedFeed implements RedisLiveFeed {
   constructor(
     private readonly cluster: Cluster,
     private readonly openNode: (host: string, port: number) => Redis,
-    handlers: RedisLiveHandlers,
+    private readonly handlers: RedisLiveHandlers,
   ) {
     this.recovery = new LiveRecovery(handlers);
   }
@@ -87,13 +87,23 @@ export class RedisShardedFeed implements RedisLiveFeed {
     return client;
   }
 
-  /** A node's connection closed: what was subscribed there may miss messages, so recover the whole feed. */
+  /**
+   * A node's connection closed: the logs with channels subscribed there may miss messages, so they
+   * recover (hold, resubscribe on the slot's owner now, resync); the other logs keep flowing.
+   */
   private lost(node: string, client: Redis): void {
     if (this.nodes.get(node) === client) this.nodes.delete(node);
     if (this.closed) return;
-    for (const [channel, on] of this.subscribedOn) if (on === node) this.subscribedOn.delete(channel);
+    const logs = new Set<string>();
+    for (const [channel, on] of this.subscribedOn) {
+      if (on !== node) continue;
+      this.subscribedOn.delete(channel);
+      logs.add(this.handlers.logOf(channel));
+    }
+    if (logs.size === 0) return;
     void this.recovery.recover(
-      () => this.resubscribe(),
+      [...logs],
+      (recovering) => this.resubscribe(recovering),
       () => refreshSlots(this.cluster),
     );
   }
@@ -109,10 +119,12 @@ export class RedisShardedFeed implements RedisLiveFeed {
     }
   }
 
-  /** Every listened channel on the node that owns its slot now (the slot map was read afresh before). */
-  private async resubscribe(): Promise<void> {
+  /** The listened channels of these logs on the node that owns their slot now (the slot map was read afresh before). */
+  private async resubscribe(logs: readonly string[]): Promise<void> {
+    const recovering = new Set(logs);
     const bySlot = new Map<number, string[]>();
     for (const channel of this.listened) {
+      if (!recovering.has(this.handlers.logOf(channel))) continue;
       const slot = keySlot(channel);
       const channels = bySlot.get(slot);
       if (channels) channels.push(channel);

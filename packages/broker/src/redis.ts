@@ -215,20 +215,19 @@ export async function createRedisPartitionLogs(options: RedisBrokerOptions, part
     throw toBrokerError(error);
   }
 
-  const routes: LogRoute[] = [];
-  const byTag = new Map<string, LogRoute>();
+  // Each log's side of the live feed, by its key prefix (partition k's channels start with its tag `{<prefix>.<k>}`).
+  const routes = new Map<string, LogRoute>();
+  const single = partitions === 1 ? logKeyPrefix(layout, 0) : undefined;
   const handlers: RedisLiveHandlers = {
-    onMessage(channel, message) {
-      // A single log takes every message; partition k's channels start with its tag `{<prefix>.<k>}`.
-      const route = routes.length === 1 ? routes[0] : byTag.get(channel.slice(0, channel.indexOf('}') + 1));
-      route?.onMessage(message);
-    },
-    async prepare() {
+    onMessage: (channel, message) => routes.get(handlers.logOf(channel))?.onMessage(message),
+    logOf: (channel) => single ?? channel.slice(0, channel.indexOf('}') + 1),
+    logs: () => [...routes.keys()],
+    async prepare(logs) {
       await whenReady(commands);
-      await Promise.all(routes.map((route) => route.head()));
+      await Promise.all(logs.map((log) => routes.get(log)?.head()));
     },
     // Every log marks itself as refilling before this returns, so held messages queue behind the refills.
-    resync: async () => void (await Promise.all(routes.map((route) => route.resync()))),
+    resync: async (logs) => void (await Promise.all(logs.map((log) => routes.get(log)?.resync()))),
   };
   let feed: RedisLiveFeed;
   if (target) {
@@ -265,10 +264,7 @@ export async function createRedisPartitionLogs(options: RedisBrokerOptions, part
   const presence = createRedisPresenceStore(commands, presenceKeyPrefix(layout));
   const logs = Array.from({ length: partitions }, (_, k) => {
     const logPrefix = logKeyPrefix(layout, k);
-    const register = (route: LogRoute): void => {
-      routes.push(route);
-      byTag.set(logPrefix, route);
-    };
+    const register = (route: LogRoute): void => void routes.set(logPrefix, route);
     return composeBroker((hooks) => createRedisBackend(shared, redisKeys(logPrefix), hooks, register), presence);
   });
   return { logs, presence };
