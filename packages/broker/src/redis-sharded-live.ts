@@ -78,6 +78,12 @@ export class RedisShardedFeed implements RedisLiveFeed {
       this.nodes.set(node, opened);
       opened.on('smessage', (channel: string, message: string) => this.recovery.message(channel, message));
       opened.once('close', () => this.lost(node, opened));
+      // A node that stops serving a slot (its replica took over while it lives on, or the slot moved)
+      // ends the subscriptions to that slot's channels with a SUNSUBSCRIBE nobody asked for, which ioredis
+      // reports as a command queue error: close the connection, so the logs it served recover elsewhere.
+      opened.on('error', (error: Error) => {
+        if (error.message.startsWith('Command queue state error')) opened.disconnect();
+      });
       opened.connect().catch(() => {
         // whenReady below rejects, and 'close' starts the recovery.
       });
