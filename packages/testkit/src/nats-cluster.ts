@@ -13,6 +13,8 @@ export interface NatsCluster {
   readonly url: string;
   /** Node `i` runs as server name `n<i>`. */
   readonly nodes: readonly NatsServer[];
+  /** `http://127.0.0.1:<port>` of each node's monitoring endpoints (`/connz`, `/jsz`...), by node index. */
+  readonly monitorUrls: readonly string[];
   /** kill -9 of node `i`; its store dir stays for {@link NatsCluster.restart}. */
   kill(i: number): Promise<void>;
   /** Starts node `i` again on its ports and store dir; resolves once it reports healthy (its JetStream caught up). */
@@ -61,9 +63,10 @@ async function startClusterOnce(size: number): Promise<NatsCluster> {
     if (!found) throw new Error(`nats cluster: no node ${i} (it has ${nodes.length})`);
     return found;
   };
+  const monitorUrls = monitorPorts.map((port) => `http://127.0.0.1:${port}`);
   /** The leader that node `i` names for `stream`, or undefined when it is down or names none. */
   async function leaderSeenBy(i: number, stream: string): Promise<number | undefined> {
-    const response = await fetch(`http://127.0.0.1:${monitorPorts[i]}/jsz?streams=true`).catch(() => undefined);
+    const response = await fetch(`${monitorUrls[i]}/jsz?streams=true`).catch(() => undefined);
     if (!response?.ok) return undefined;
     const jsz = (await response.json()) as Jsz;
     const detail = jsz.account_details?.flatMap((account) => account.stream_detail ?? []).find((candidate) => candidate.name === stream);
@@ -73,6 +76,7 @@ async function startClusterOnce(size: number): Promise<NatsCluster> {
   return {
     url: `nats://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`,
     nodes,
+    monitorUrls,
     kill: (i) => node(i).kill(),
     restart: (i) => node(i).restart(),
     async streamLeader(stream) {
