@@ -6,6 +6,7 @@ import { BrokerError } from './errors.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
 import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './retention-defaults.js';
 import { createNatsBackend, type NatsStreamLog } from './nats-backend.js';
+import { spreadStreamLeaders } from './nats-leaders.js';
 import { createNatsPresenceStore } from './nats-presence.js';
 import { openNatsShared, type NatsShared } from './nats-shared.js';
 import { ensureStream, partitionStreams, streamConfig, streamEpoch, streamNames } from './nats-stream.js';
@@ -66,6 +67,12 @@ export async function createNatsPartitionLogs(options: NatsBrokerOptions, partit
   const shared = await openNatsShared(options.url, deployment, options.onRetry);
   try {
     const epochs = await Promise.all(streams.map(async (log) => streamEpoch(await openStream(shared, log, options.onRetry))));
+    if (partitions > 1 && replicas > 1) {
+      // Each stream's leader takes its writes: spread them, or the busiest server holds up every partition it leads.
+      await spreadStreamLeaders(shared.link.nc, shared.jsm, streams.map((log) => log.names.stream)).catch((error: unknown) => {
+        options.onRetry?.(`nats: stream leaders left as elected: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
     const presence = await createNatsPresenceStore(shared.js, shared.jsm, deployment, replicas);
     return streams.map((log, k) => composeBroker((hooks) => createNatsBackend(shared, log, epochs[k]!, hooks), presence));
   } catch (error) {

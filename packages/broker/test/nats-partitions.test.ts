@@ -53,6 +53,23 @@ describe(`nats broker with ${PARTITIONS} partitions on a 3-node cluster`, () => 
     await expect(jsm.streams.info(prefix.toUpperCase())).rejects.toThrow(/not found/i);
   });
 
+  it('spreads the stream leaders of its partitions over the servers, none leading two more than another', async () => {
+    const prefix = uniquePrefix('natsp');
+    const partitions = 8;
+    open.push(...(await createNatsPartitionLogs({ url: `${cluster.url}?replicas=3`, prefix }, partitions)));
+    const leadersPerNode = async (): Promise<number[] | null> => {
+      const leaders = await Promise.all(range(0, partitions).map((k) => cluster.streamLeader(`${prefix.toUpperCase()}_${k}`)));
+      if (leaders.includes(undefined)) return null;
+      return range(0, cluster.nodes.length).map((i) => leaders.filter((leader) => leader === i).length);
+    };
+    // A follower's /jsz may name the old leader for a moment after a step-down: ask until it is current.
+    const counts = await until(async () => {
+      const perNode = await leadersPerNode();
+      return perNode && Math.max(...perNode) - Math.min(...perNode) <= 1 ? perNode : null;
+    }, 'the leaders spread over the nodes');
+    expect(counts.sort()).toEqual([2, 3, 3]);
+  });
+
   it('opens one connection and one signal subscription for all the partitions of a process', async () => {
     const prefix = uniquePrefix('natsp');
     // Every log would subscribe to the deployment's signals on a connection of its own: count who does.
