@@ -4,6 +4,7 @@ import { composeBroker } from './compose-broker.js';
 import { MAX_PARTITIONS } from './create-broker.js';
 import { BrokerError } from './errors.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
+import { createPartitionedBroker } from './partitioned-broker.js';
 import { DEFAULT_HISTORY_MAX_AGE_S, DEFAULT_HISTORY_MAX_PER_TOPIC } from './retention-defaults.js';
 import { createNatsBackend, type NatsStreamLog } from './nats-backend.js';
 import { spreadStreamLeaders } from './nats-leaders.js';
@@ -83,12 +84,17 @@ export async function createNatsPartitionLogs(options: NatsBrokerOptions, partit
 
 /**
  * A broker over JetStream: with one partition, one stream per deployment (`<PREFIX>` over `<prefix>.>`,
- * ids = stream sequence + epoch); with more, one stream per partition.
+ * ids = stream sequence + epoch); with more, one stream per partition under the partitioned broker, which
+ * spreads the topics over them and owns the resume token.
  */
 export async function createNatsBroker(options: NatsBrokerOptions): Promise<Broker> {
   const partitions = options.partitions ?? 1;
-  if (partitions !== 1) {
-    throw new BrokerError('invalid_url', `partitions=${partitions}: the nats broker spreads topics over several logs only once the partition layer exists`);
+  const logs = await createNatsPartitionLogs(options, partitions);
+  if (partitions === 1) return logs[0]!;
+  try {
+    return await createPartitionedBroker('nats', logs, logs[0]!.presence);
+  } catch (error) {
+    await Promise.all(logs.map((log) => log.close()));
+    throw error;
   }
-  return (await createNatsPartitionLogs(options, partitions))[0]!;
 }

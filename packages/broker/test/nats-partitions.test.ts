@@ -1,6 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { describeBrokerConformance } from '@ssehub/broker/testing';
+import { createBroker } from '@ssehub/broker';
+import { describeBrokerConformance, describePartitionConformance } from '@ssehub/broker/testing';
 import { startNatsCluster, until, type NatsCluster } from '@ssehub/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker, PartitionLog } from '../src/broker.js';
@@ -28,13 +29,14 @@ afterAll(async () => {
 const openLogs = (prefix: string): Promise<PartitionLog[]> => createNatsPartitionLogs({ url: `${cluster.url}?replicas=3`, prefix }, PARTITIONS);
 const closeAll = (logs: readonly Broker[]): Promise<void> => Promise.all(logs.map((log) => log.close())).then(() => {});
 
-// Each partition's log is a Broker of its own; the last one (stream <PREFIX>_3 over <prefix>.3.>) passes the whole contract.
+// The whole contract, and what partitions add to it, over partitioned brokers on the cluster.
 describeBrokerConformance({
-  name: `nats partition ${PARTITIONS - 1} of ${PARTITIONS}, cluster R3`,
-  async create(options) {
-    const logs = await createNatsPartitionLogs({ ...options, url: `${cluster.url}?replicas=3` }, PARTITIONS);
-    return { ...logs[PARTITIONS - 1]!, close: () => closeAll(logs) };
-  },
+  name: `nats cluster R3, ${PARTITIONS} partitions`,
+  create: (options) => createBroker(`${cluster.url}?replicas=3&partitions=${PARTITIONS}`, options),
+});
+describePartitionConformance({
+  name: 'nats cluster R3',
+  create: ({ partitions, ...options }) => createBroker(`${cluster.url}?replicas=3&partitions=${partitions}`, options),
 });
 
 describe(`nats broker with ${PARTITIONS} partitions on a 3-node cluster`, () => {
