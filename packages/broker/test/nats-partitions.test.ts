@@ -55,6 +55,12 @@ describe(`nats broker with ${PARTITIONS} partitions on a 3-node cluster`, () => 
     await expect(jsm.streams.info(prefix.toUpperCase())).rejects.toThrow(/not found/i);
   });
 
+  it('refuses at start a prefix that runs with another partition count, naming the stream', async () => {
+    const prefix = uniquePrefix('natsp');
+    open.push(await createBroker(`${cluster.url}?replicas=3`, { prefix }));
+    await expect(openLogs(prefix)).rejects.toMatchObject({ code: 'invalid_url', message: expect.stringContaining(`${prefix.toUpperCase()}_`) });
+  });
+
   it('spreads the stream leaders of its partitions over the servers, none leading two more than another', async () => {
     const prefix = uniquePrefix('natsp');
     const partitions = 8;
