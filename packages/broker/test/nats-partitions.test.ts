@@ -2,12 +2,14 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createBroker } from '@ssehub/broker';
 import { describeBrokerConformance, describePartitionConformance } from '@ssehub/broker/testing';
+import { partitionOf } from '@ssehub/protocol';
 import { startNatsCluster, until, type NatsCluster } from '@ssehub/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker, PartitionLog } from '../src/broker.js';
 import { createNatsPartitionLogs } from '../src/nats.js';
 import { collect, expectSequence } from '../src/testing/collect.js';
 import { publishNumbered, range } from '../src/testing/numbered.js';
+import { topicsInDistinctPartitions } from '../src/testing/partition-conformance.js';
 import { uniquePrefix } from '../src/testing/unique-prefix.js';
 
 const PARTITIONS = 4;
@@ -53,6 +55,40 @@ describe(`nats broker with ${PARTITIONS} partitions on a 3-node cluster`, () => 
     }
     // The one-log stream of the prefix does not exist beside them.
     await expect(jsm.streams.info(prefix.toUpperCase())).rejects.toThrow(/not found/i);
+  });
+
+  it('recreates a deleted partition stream; a resume resets only that partition\'s topics, the others replay', async () => {
+    const prefix = uniquePrefix('natsp');
+    const b = await createBroker(`${cluster.url}?replicas=3&partitions=${PARTITIONS}`, { prefix });
+    open.push(b);
+    const [a, c] = topicsInDistinctPartitions(2, PARTITIONS);
+    const first = await collect(b, [a!, c!]);
+    await publishNumbered(b, a!, 0, 2);
+    await publishNumbered(b, c!, 10, 12);
+    await first.waitFor(4);
+    first.subscription.close();
+    await publishNumbered(b, a!, 2, 3);
+    await jsm.streams.delete(`${prefix.toUpperCase()}_${partitionOf(c!, PARTITIONS)}`);
+    // The first publish to c finds no stream, recreates it and lands in the new one.
+    await publishNumbered(b, c!, 20, 21);
+    const resets: { reason: string; topics?: readonly string[] }[] = [];
+    const events: { topic: string; n: number }[] = [];
+    const sub = await b.subscribe(
+      { topics: [a!, c!], after: first.events.at(-1)!.id },
+      {
+        onEvent: (event) => events.push({ topic: event.topic, n: (event.data as { n: number }).n }),
+        onReset: (reason, topics) => resets.push({ reason, topics }),
+      },
+    );
+    expect(resets).toEqual([{ reason: 'epoch', topics: [c] }]);
+    expect(sub.resumedTopics).toEqual([a]);
+    await publishNumbered(b, c!, 21, 22);
+    await until(() => events.length >= 2, "a's replay and c's live event");
+    expect(events).toEqual([
+      { topic: a, n: 2 },
+      { topic: c, n: 21 },
+    ]);
+    sub.close();
   });
 
   it('refuses at start a prefix that runs with another partition count, naming the stream', async () => {
