@@ -42,7 +42,7 @@ async function openStream({ link, jsm }: NatsShared, { config }: NatsStreamLog, 
 /** JetStream refuses a stream whose subjects overlap another's: the prefix already runs with another partition count. */
 function explainPermanent(stream: string, error: unknown): unknown {
   if (!(error instanceof JetStreamApiError) || !/overlap/i.test(error.message)) return error;
-  return new BrokerError('invalid_url', `nats: stream ${stream}'s subjects overlap another stream's: is this prefix deployed with another partitions count?`, {
+  return new BrokerError('invalid_url', `nats: stream ${stream}'s subjects overlap another stream's: this prefix runs with another partition count (BROKER_URL ?partitions=N)`, {
     cause: error,
   });
 }
