@@ -1,5 +1,5 @@
 /** Scenarios `--only` can pick. */
-export const SCENARIOS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6'] as const;
+export const SCENARIOS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'] as const;
 /** One scenario name. */
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -23,7 +23,7 @@ export interface BenchOptions {
   readonly rates?: readonly number[];
 }
 
-const USAGE = `usage: pnpm bench [-- --quick] [--only=S1,S2,S3,S4,S5,S6] [--no-nchan] [--profile] [--idle=10000,50000] [--users=5000] [--rates=500,1000]`;
+const USAGE = `usage: pnpm bench [-- --quick] [--only=S1,S2,S3,S4,S5,S6,S7] [--no-nchan] [--profile] [--idle=10000,50000] [--users=5000] [--rates=500,1000]`;
 
 /** Parses the command line; unknown flags stop with the usage line. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
