@@ -7,8 +7,8 @@ import type { FloodRequest, FloodResult } from './log-flood-protocol.js';
 // `concurrency` publishes in flight, one event each, round-robin over the topics) and follows every
 // topic as a gateway node would, checking each topic's `n` so a fast figure cannot hide a lost event.
 
-/** Stop waiting for the followed deliveries after this long without one. @default 1500 */
-const QUIET_MS = 1500;
+/** Stop waiting for the followed deliveries after this long without one (a NATS cluster follower paused over 1.5 s here). @default 5000 */
+const QUIET_MS = 5000;
 
 /** Counts one node's deliveries per topic: the highest `n` seen, duplicates and events out of order. */
 class FollowedTopics {
