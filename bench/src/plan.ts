@@ -64,5 +64,5 @@ export const QUICK_PLAN: BenchPlan = {
   crossNode: { subscribers: 1000, rates: [100, 500] },
   notifications: { subscribers: 5000, rates: [500, 1000, 2000, 3000] },
   storm: { streams: 3000, personalRate: 300, sharedRate: 2, beforeMs: 5000, stormMaxMs: 60_000 },
-  partitionedLog: { ...PARTITIONED_LOG, warmupMs: 1000, stepMs: 3000 },
+  partitionedLog: { ...PARTITIONED_LOG, warmupMs: 500, stepMs: 2500 },
 };

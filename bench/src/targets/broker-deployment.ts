@@ -87,7 +87,9 @@ async function start(which: LogDeployment): Promise<BrokerDeployment> {
       const cluster = await startNatsCluster(3);
       const shards = shardsOf(cluster.nodes.map((node) => node.port), natsPid, 'nats-server');
       const countLogs = (prefix: string): Promise<number> => countNatsStreams(cluster.nodes.map((node) => node.url), prefix);
-      return { kind: 'nats', name: 'NATS cluster, 3 servers', url: (p) => withPartitions(cluster.url, p), shards, pids: shards.map((s) => s.pid), countLogs, stop: () => cluster.stop() };
+      // R3, as deployed: every stream (partition) on all three servers, its leader on one of them.
+      const url = `${cluster.url}?replicas=3`;
+      return { kind: 'nats', name: 'NATS cluster, 3 servers, R3', url: (p) => withPartitions(url, p), shards, pids: shards.map((s) => s.pid), countLogs, stop: () => cluster.stop() };
     }
   }
 }
