@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { MAX_CURSOR_LENGTH, SsehubError, decodeCursor, isValidTopic, type ErrorCode } from '@ssehub/protocol';
+import { MAX_CURSOR_LENGTH, SsehubError, decodeAnyCursor, isValidTopic, type ErrorCode } from '@ssehub/protocol';
 import type { LimitName } from '@ssehub/service-kit';
 
 /** A validated `GET /v1/events` request. */
@@ -84,7 +84,7 @@ export function parseEventsRequest(req: IncomingMessage, url: URL, maxTopics: nu
   if (lastEventId.length > MAX_CURSOR_LENGTH) {
     return new RequestProblem('invalid_cursor', `Last-Event-ID is longer than ${MAX_CURSOR_LENGTH} characters`, 'last_event_id');
   }
-  if (!decodeCursor(lastEventId)) {
+  if (!decodeAnyCursor(lastEventId)) {
     return new RequestProblem('invalid_cursor', 'Last-Event-ID is not an event id this service issued');
   }
   return { topics, lastEventId, user };

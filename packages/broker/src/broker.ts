@@ -42,8 +42,11 @@ export interface SubscriptionListener {
   onEvent(event: StoredEvent): void;
   /** A live-only signal of one of its topics; only while live (one that comes during catch-up is dropped). */
   onSignal?(signal: LiveSignal): void;
-  /** The resume could not be served without a gap; called before any event. */
-  onReset?(reason: ResetReason): void;
+  /**
+   * The resume could not be served without a gap; called before any event of `topics` (on a
+   * partitioned log, the topics of the partition that could not resume; else every topic).
+   */
+  onReset?(reason: ResetReason, topics?: readonly string[]): void;
   /** The subscription broke (broker lost, log recreated); no more events follow. */
   onError?(error: Error): void;
   /**
@@ -56,8 +59,13 @@ export interface SubscriptionListener {
 
 /** A live subscription. */
 export interface BrokerSubscription {
-  /** True when it resumed from `after` with no gap. */
+  /** True when it resumed from `after` with no gap, every topic of it. */
   readonly resumed: boolean;
+  /**
+   * The topics that resumed from `after` with no gap; the others started live (reset, or on a
+   * partitioned log, in a partition `after` does not cover).
+   */
+  readonly resumedTopics: readonly string[];
   /** The log position it is live from, as a cursor a client can resume with. */
   readonly cursor: string;
   close(): void;

@@ -1,6 +1,6 @@
 import type { Broker, CreateBrokerOptions } from './broker.js';
 import { BrokerError } from './errors.js';
-import { createMemoryBroker } from './memory.js';
+import { createMemoryBroker, createPartitionedMemoryBroker } from './memory.js';
 
 export type { CreateBrokerOptions } from './broker.js';
 
@@ -70,6 +70,7 @@ export async function createBroker(brokerUrl: string | BrokerUrl, options: Creat
   const url = parsed.href;
   switch (parsed.kind) {
     case 'memory':
+      if (parsed.partitions > 1) return createPartitionedMemoryBroker({ ...options, maxBytes: parsed.maxBytes }, parsed.partitions);
       return createMemoryBroker({ ...options, maxBytes: parsed.maxBytes });
     case 'nats': {
       // Loaded on demand, so memory:// users never load the NATS client.

@@ -57,6 +57,10 @@ export class LocalSubscriber implements BrokerSubscription {
     this.listener.onSignal?.(signal);
   }
 
+  get resumedTopics(): readonly string[] {
+    return this.resumed ? this.topics : [];
+  }
+
   /** True once failed or closed: catch-up stops reading. */
   get isClosed(): boolean {
     return this.closed;

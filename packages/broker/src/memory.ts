@@ -1,6 +1,7 @@
 import { encodeCursor } from '@ssehub/protocol';
 import type { BackendHooks, Broker, BrokerBackend, RetentionOptions, StoredEvent } from './broker.js';
 import { composeBroker } from './compose-broker.js';
+import { createPartitionedBroker } from './partitioned-broker.js';
 import { epochCreatedAt, newEpoch } from './epoch.js';
 import { BrokerError } from './errors.js';
 import { IdempotencyCache } from './idempotency-cache.js';
@@ -102,4 +103,15 @@ export function createMemoryBackend(options: MemoryBrokerOptions, hooks: Backend
 /** An in-process broker: one process, ring-buffer history; the embedded default. */
 export function createMemoryBroker(options: MemoryBrokerOptions = {}): Broker {
   return composeBroker((hooks) => createMemoryBackend(options, hooks), createMemoryPresenceStore());
+}
+
+/**
+ * An in-process broker over `partitions` logs, each with its share of `maxBytes`: the partitioned
+ * layout with nothing to spread over, for developing against what a partitioned cluster does.
+ */
+export function createPartitionedMemoryBroker(options: MemoryBrokerOptions, partitions: number): Promise<Broker> {
+  const presence = createMemoryPresenceStore();
+  const maxBytes = Math.max(1, Math.floor((options.maxBytes ?? DEFAULT_MEMORY_MAX_BYTES) / partitions));
+  const logs = Array.from({ length: partitions }, () => composeBroker((hooks) => createMemoryBackend({ ...options, maxBytes }, hooks), presence));
+  return createPartitionedBroker('memory', logs, presence);
 }

@@ -67,6 +67,15 @@ export {
 } from './api.js';
 export { ERROR_CODES, ErrorBodySchema, ErrorCodeSchema, SsehubError, errorBody, type ErrorBody, type ErrorCode } from './errors.js';
 export { MAX_CURSOR_LENGTH, decodeCursor, encodeCursor, isValidEpoch, type Cursor } from './cursor.js';
+export {
+  MAX_CURSOR_PARTITIONS,
+  decodeAnyCursor,
+  decodePartitionCursor,
+  encodePartitionCursor,
+  type AnyCursor,
+  type PartitionCursor,
+} from './partition-cursor.js';
+export { fnv1a32, partitionOf } from './partition.js';
 export { formatSseComment, formatSseFrame, formatSseRetry, type SseFrame } from './sse-format.js';
 export { createSseParser, type SseMessage, type SseParser, type SseParserOptions } from './sse-parser.js';
 export {

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ssehub/broker';
-import { MAX_HISTORY_LIMIT, SsehubError, decodeCursor, type StoredEnvelope, type HistoryResponse } from '@ssehub/protocol';
+import { MAX_HISTORY_LIMIT, SsehubError, decodeAnyCursor, type StoredEnvelope, type HistoryResponse } from '@ssehub/protocol';
 import { compilePath, decodeTopicPath, matchPath, sendJson } from '@ssehub/service-kit';
 import { Router, type Request } from 'express';
 import type { RouteDeps } from './route-deps.js';
@@ -35,7 +35,7 @@ function readLimit(req: Request): number {
 
 function readAfter(req: Request): string | undefined {
   const after = queryParam(req, 'after');
-  if (after !== undefined && decodeCursor(after) === null) {
+  if (after !== undefined && decodeAnyCursor(after) === null) {
     throw new SsehubError('invalid_cursor', 'after: not a cursor ssehub issued');
   }
   return after;

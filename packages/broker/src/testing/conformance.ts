@@ -1,4 +1,4 @@
-import { decodeCursor } from '@ssehub/protocol';
+import { decodeAnyCursor, encodePartitionCursor } from '@ssehub/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker, BrokerSubscription, RetentionOptions, StoredEvent, SubscriptionListener } from '../broker.js';
 import { BrokerError } from '../errors.js';
@@ -43,10 +43,11 @@ export function describeBrokerConformance(target: BrokerConformanceTarget): void
     it('acknowledges each publish with an id that increases', async () => {
       const b = await broker();
       const events = await publishNumbered(b, 'rooms/a', 0, 5);
-      const cursors = events.map((event) => decodeCursor(event.id));
+      const cursors = events.map((event) => decodeAnyCursor(event.id));
       expect(cursors.every((cursor) => cursor !== null)).toBe(true);
       expectSequence(events, range(0, 5));
-      expect(new Set(cursors.map((cursor) => cursor!.epoch)).size).toBe(1);
+      // One log: one epoch, or one partitioned log's partition count.
+      expect(new Set(cursors.map((parsed) => (parsed!.kind === 'log' ? parsed!.cursor.epoch : `~${parsed!.cursor.partitions}`))).size).toBe(1);
     });
 
     it('publishes a batch in order', async () => {
@@ -145,10 +146,14 @@ export function describeBrokerConformance(target: BrokerConformanceTarget): void
 
     it('resumes across topics from one cursor', async () => {
       const b = await broker();
-      const a = await publishNumbered(b, 'rooms/a', 0, 3);
+      // The cursor of a stream over both topics (a partitioned log's names the partitions of both).
+      const first = await collect(b, ['rooms/a', 'rooms/b']);
+      await publishNumbered(b, 'rooms/a', 0, 3);
+      await first.waitFor(3);
+      first.subscription.close();
       await b.publish([{ topic: 'rooms/b', type: 'test.n', data: { n: 3 } }]);
       await b.publish([{ topic: 'rooms/a', type: 'test.n', data: { n: 4 } }]);
-      const sub = await collect(b, ['rooms/a', 'rooms/b'], a[0]!.id);
+      const sub = await collect(b, ['rooms/a', 'rooms/b'], first.events[0]!.id);
       await sub.waitFor(4);
       expectSequence(sub.events, [1, 2, 3, 4]);
     });
@@ -167,8 +172,12 @@ export function describeBrokerConformance(target: BrokerConformanceTarget): void
     it('sends reset "epoch" for a cursor beyond the head of the log', async () => {
       const b = await broker();
       const [event] = await publishNumbered(b, 'rooms/a', 0, 1);
-      const cursor = decodeCursor(event!.id)!;
-      const sub = await collect(b, ['rooms/a'], `${cursor.epoch}-${cursor.positions[0]! + 1000}`);
+      const parsed = decodeAnyCursor(event!.id)!;
+      const beyond =
+        parsed.kind === 'log'
+          ? `${parsed.cursor.epoch}-${parsed.cursor.positions[0]! + 1000}`
+          : encodePartitionCursor({ ...parsed.cursor, positions: new Map([...parsed.cursor.positions].map(([index, at]) => [index, at + 1000])) });
+      const sub = await collect(b, ['rooms/a'], beyond);
       expect(sub.resets).toEqual(['epoch']);
     });
 
