@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fnv1a32, partitionOf } from './fnv1a32.js';
+import { fnv1a32, partitionOf } from '@ssehub/protocol';
 import { partitionShares, simulateSkew, zipfWeights } from './partition-skew.js';
 import { seededRandom, shuffledIndices } from './seeded-random.js';
 
-describe('fnv1a32', () => {
+describe('fnv1a32 and partitionOf from @ssehub/protocol, as the simulation uses them', () => {
   it('matches the published FNV-1a 32-bit test vectors', () => {
     expect(fnv1a32('')).toBe(0x811c9dc5);
     expect(fnv1a32('a')).toBe(0xe40c292c);

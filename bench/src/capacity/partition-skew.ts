@@ -1,4 +1,4 @@
-import { fnv1a32 } from './fnv1a32.js';
+import { fnv1a32 } from '@ssehub/protocol';
 import { seededRandom, shuffledIndices } from './seeded-random.js';
 
 /** How topic names of the simulation read: `rooms/0` … `rooms/<N-1>`. */

@@ -1,4 +1,4 @@
-import { partitionOf } from '../capacity/fnv1a32.js';
+import { partitionOf } from '@ssehub/protocol';
 import { IpcChild } from '../ipc.js';
 import { loadAverage, sampleProcs } from '../measure/proc-stat.js';
 import type { FloodRequest, FloodResult } from '../publisher/log-flood-protocol.js';
