@@ -2,8 +2,8 @@ import { simulateSkew, type SimulateSkewOptions } from './capacity/partition-ske
 import { renderSkewTable } from './capacity/skew-table.js';
 
 // `pnpm bench:simulate`: Zipf topic popularity hashed onto partitions by FNV-1a-32 mod P (the broker's own
-// `partitionOf` mapping, from @ssehub/protocol), printed as
-// the markdown table docs/SCALING.md quotes. Deterministic: fixed seeds, exact shares, no timing.
+// `partitionOf` mapping, from @ssehub/protocol), printed as the markdown table docs/SCALING.md quotes.
+// Deterministic: fixed seeds, exact shares, no timing.
 
 /** The configurations docs/SCALING.md quotes. */
 const SKEW_PLAN: SimulateSkewOptions = {
