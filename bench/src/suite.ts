@@ -156,7 +156,7 @@ async function runS6({ options, plan, results, log }: SuiteContext): Promise<voi
 }
 
 async function runS7({ options, plan, results, log }: SuiteContext): Promise<void> {
-  log('S7 partitioned log: acknowledged publishes/s and broker CPU per publish at each partition count, one client in a closed loop');
+  log('S7 partitioned log: acknowledged publishes/s and broker CPU per publish at each partition count, clients publishing in a closed loop');
   const { deployments, ...steps } = plan.partitionedLog;
   for (const which of options.deployments ?? deployments) {
     // The whole broker side on the server's CPU, the client on the other: CPU per publish is the figure that holds on 2 cores.

@@ -16,7 +16,7 @@ export function partitionedLogSection(results: readonly PartitionedLogResult[]):
     ]),
   );
   const out = [
-    '## S7 partitioned log (one client publishing in a closed loop and following every topic; broker on one core)',
+    '## S7 partitioned log (client processes publishing in a closed loop, each following its own topics; the broker side on one core)',
     table(
       ['deployment', 'P', 'logs found', 'acked publishes/s', 'broker µs CPU/publish', 'broker CPU %', 'shards CPU %', 'busiest shard share of shard CPU', 'busiest partition share of topics', 'client CPU %',
         'failed', 'followed: received / lost / duplicated / reordered', 'load avg'],

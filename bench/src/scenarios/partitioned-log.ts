@@ -134,7 +134,7 @@ async function measure(deployment: BrokerDeployment, partitions: number, topics:
 
 /**
  * S7: acknowledged publishes/s and broker CPU per publish of one deployment at each partition count,
- * from one client publishing in a closed loop and following every topic; the busiest shard's share of
+ * from client processes publishing in a closed loop, each following its own topics; the busiest shard's share of
  * the broker's CPU shows how evenly the partitions landed on the shards.
  */
 export async function runPartitionedLog(deployment: BrokerDeployment, options: PartitionedLogOptions, log: (line: string) => void): Promise<PartitionedLogResult> {
