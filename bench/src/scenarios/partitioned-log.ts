@@ -1,7 +1,6 @@
 import { partitionOf } from '@ssehub/protocol';
-import { IpcChild } from '../ipc.js';
 import { loadAverage, sampleProcs } from '../measure/proc-stat.js';
-import type { FloodRequest, FloodResult } from '../publisher/log-flood-protocol.js';
+import { FloodClients } from '../publisher/flood-clients.js';
 import type { BrokerDeployment } from '../targets/broker-deployment.js';
 
 /** Options of {@link runPartitionedLog}. */
@@ -66,47 +65,32 @@ function busiestPartitionTopicShare(topics: readonly string[], partitions: numbe
   return round(Math.max(...counts) / topics.length, 3);
 }
 
-/** Sums the clients' answers to one flood. */
-function total(floods: readonly FloodResult[]): FloodResult {
-  const sum = (pick: (flood: FloodResult) => number): number => floods.reduce((acc, flood) => acc + pick(flood), 0);
-  const firstError = floods.find((flood) => flood.firstError !== undefined)?.firstError;
-  return {
-    acked: sum((f) => f.acked),
-    failed: sum((f) => f.failed),
-    ...(firstError === undefined ? {} : { firstError }),
-    elapsedMs: Math.max(...floods.map((f) => f.elapsedMs)),
-    received: sum((f) => f.received),
-    lost: sum((f) => f.lost),
-    duplicates: sum((f) => f.duplicates),
-    reordered: sum((f) => f.reordered),
+/** CPU of the broker's processes, of each shard and of the clients, from one instant to another. */
+function cpuWindow(deployment: BrokerDeployment, clientPids: readonly number[]): () => { wallUs: number; brokerUs: number; shardUs: number[]; clientUs: number } {
+  const shards = deployment.shards.map((shard) => sampleProcs([shard.pid]));
+  const broker = sampleProcs(deployment.pids);
+  const client = sampleProcs(clientPids);
+  return () => {
+    const brokerNow = sampleProcs(deployment.pids);
+    return {
+      wallUs: (brokerNow.at - broker.at) * 1000,
+      brokerUs: brokerNow.cpuUs - broker.cpuUs,
+      shardUs: deployment.shards.map((shard, i) => sampleProcs([shard.pid]).cpuUs - shards[i]!.cpuUs),
+      clientUs: sampleProcs(clientPids).cpuUs - client.cpuUs,
+    };
   };
 }
 
 async function measure(deployment: BrokerDeployment, partitions: number, topics: readonly string[], options: PartitionedLogOptions): Promise<PartitionedLogStep> {
   const prefix = `s7-p${partitions}-log`;
-  const clients = Array.from({ length: options.clients }, () => IpcChild.start({ script: 'publisher/log-flood-process.js', cpus: options.clientCpus }));
-  // Every client answers before the step goes on or fails, so none is stopped while it still answers.
-  const all = async (request: (index: number) => FloodRequest): Promise<unknown[]> => {
-    const answers = await Promise.allSettled(clients.map((client, i) => client.call(request(i))));
-    const failed = answers.find((answer) => answer.status === 'rejected');
-    if (failed) throw failed.reason;
-    return answers.map((answer) => (answer as PromiseFulfilledResult<unknown>).value);
-  };
-  const clientPids = clients.map((client) => client.pid);
+  const clients = FloodClients.start(options.clients, options.clientCpus);
   try {
-    // Each client publishes and follows its own topics, so each topic's order is checked by the one that numbers it.
-    await all((i) => ({ op: 'open', url: deployment.url(partitions), prefix, topics: topics.filter((_, t) => t % clients.length === i) }));
-    await all(() => ({ op: 'flood', concurrency: options.concurrency, durationMs: options.warmupMs }));
-    const shardsBefore = deployment.shards.map((shard) => sampleProcs([shard.pid]));
-    const brokerBefore = sampleProcs(deployment.pids);
-    const clientBefore = sampleProcs(clientPids);
-    const flood = total((await all(() => ({ op: 'flood', concurrency: options.concurrency, durationMs: options.stepMs }))) as FloodResult[]);
-    const brokerAfter = sampleProcs(deployment.pids);
-    const clientAfter = sampleProcs(clientPids);
-    const shardUs = deployment.shards.map((shard, i) => sampleProcs([shard.pid]).cpuUs - shardsBefore[i]!.cpuUs);
-    await all(() => ({ op: 'close' }));
-    const wallUs = (brokerAfter.at - brokerBefore.at) * 1000;
-    const brokerUs = brokerAfter.cpuUs - brokerBefore.cpuUs;
+    await clients.open(deployment.url(partitions), prefix, topics);
+    await clients.flood(options.concurrency, options.warmupMs);
+    const cpuSince = cpuWindow(deployment, clients.pids);
+    const flood = await clients.flood(options.concurrency, options.stepMs);
+    const { wallUs, brokerUs, shardUs, clientUs } = cpuSince();
+    await clients.close();
     const shardTotal = shardUs.reduce((sum, us) => sum + us, 0);
     return {
       partitions,
@@ -120,7 +104,7 @@ async function measure(deployment: BrokerDeployment, partitions: number, topics:
       shardCpuPct: Object.fromEntries(deployment.shards.map((shard, i) => [shard.name, Math.round((100 * shardUs[i]!) / wallUs)])),
       busiestShardShare: shardTotal === 0 ? 0 : round(Math.max(...shardUs) / shardTotal, 3),
       busiestPartitionTopicShare: busiestPartitionTopicShare(topics, partitions),
-      clientCpuPct: Math.round((100 * (clientAfter.cpuUs - clientBefore.cpuUs)) / wallUs),
+      clientCpuPct: Math.round((100 * clientUs) / wallUs),
       received: flood.received,
       lost: flood.lost,
       duplicates: flood.duplicates,
@@ -128,7 +112,7 @@ async function measure(deployment: BrokerDeployment, partitions: number, topics:
       loadAverage: loadAverage(),
     };
   } finally {
-    await Promise.all(clients.map((client) => client.stop()));
+    await clients.stop();
   }
 }
 
@@ -145,7 +129,7 @@ export async function runPartitionedLog(deployment: BrokerDeployment, options: P
       const step = await measure(deployment, partitions, topics, options);
       steps.push(step);
       log(
-        `  ${deployment.name}, P=${partitions} (${step.logsFound} logs found): ${step.ackedPerS} acknowledged publishes/s, ` +
+        `  ${deployment.name}, P=${partitions} (${step.logsFound} logs found${step.logsFound === partitions ? '' : ': NOT PARTITIONED'}): ${step.ackedPerS} acknowledged publishes/s, ` +
           `${step.brokerCpuUsPerPublish} µs broker CPU/publish (${step.brokerCpuPct}%), busiest shard ${step.busiestShardShare} of shard CPU ` +
           `(balanced ${round(1 / deployment.shards.length, 3)}), client ${step.clientCpuPct}%, followed ${step.received}: lost ${step.lost}, ` +
           `duplicated ${step.duplicates}, reordered ${step.reordered}${step.failed > 0 ? `, ${step.failed} publishes failed: ${step.firstError}` : ''}`,
