@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fnv1a32, partitionOf } from '@ssehub/protocol';
 import { partitionShares, simulateSkew, zipfWeights } from './partition-skew.js';
+import { shardShares, simulateShardSkew } from './shard-skew.js';
 import { seededRandom, shuffledIndices } from './seeded-random.js';
 
 describe('fnv1a32 and partitionOf from @ssehub/protocol, as the simulation uses them', () => {
@@ -74,5 +75,20 @@ describe('simulateSkew', () => {
 
   it('answers the same numbers on every run', () => {
     expect(simulateSkew({ exponents: [0.8, 1.2], topicCounts: [2000], partitionCounts: [1, 3, 8, 64], seeds: [1, 2, 3] })).toEqual(results);
+  });
+});
+
+describe('simulateShardSkew', () => {
+  const layouts = [{ partitions: 8, shards: 1 }, { partitions: 8, shards: 3 }, { partitions: 64, shards: 6 }];
+  const results = simulateShardSkew({ exponents: [1], topics: 2000, layouts, seeds: [1, 2, 3] });
+
+  it('deals every partition to a shard: shard shares sum to 1', () => {
+    const shares = shardShares(Float64Array.from([0.5, 0.2, 0.2, 0.1]), 3);
+    expect([...shares]).toEqual([0.6, 0.2, 0.2]);
+  });
+
+  it('puts everything on the one shard when S = 1, and never less than 1/S on the busiest', () => {
+    expect(results[0]!.busiestShard.max).toBeCloseTo(1, 12);
+    for (const row of results) expect(row.busiestShard.median).toBeGreaterThanOrEqual(row.balanced - 1e-12);
   });
 });

@@ -48,7 +48,8 @@ export function partitionShares(weightOfTopic: (topic: number) => number, partit
   return shares;
 }
 
-function spread(values: number[]): ShareSpread {
+/** The median and max of shares over placements. */
+export function shareSpread(values: readonly number[]): ShareSpread {
   const sorted = [...values].sort((a, b) => a - b);
   return { median: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted[sorted.length - 1]! };
 }
@@ -85,8 +86,8 @@ export function simulateSkew(options: SimulateSkewOptions): SkewResult[] {
           topics,
           partitions,
           balanced: 1 / partitions,
-          hottestPartitionPublishes: spread(hottest(publishes)),
-          hottestPartitionDeliveries: spread(hottest(deliveries)),
+          hottestPartitionPublishes: shareSpread(hottest(publishes)),
+          hottestPartitionDeliveries: shareSpread(hottest(deliveries)),
           hottestTopicPublishes: publishes[0]!,
           hottestTopicDeliveries: deliveries[0]!,
         });
