@@ -1,5 +1,7 @@
+import { LOG_DEPLOYMENTS, type LogDeployment } from './targets/broker-deployment.js';
+
 /** Scenarios `--only` can pick. */
-export const SCENARIOS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6'] as const;
+export const SCENARIOS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'] as const;
 /** One scenario name. */
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -21,9 +23,11 @@ export interface BenchOptions {
   readonly users?: number;
   /** `--rates=500,2000`: S5 publish rates instead of the plan's. */
   readonly rates?: readonly number[];
+  /** `--deployments=redis-cluster,nats-cluster`: S7's broker deployments instead of the plan's. */
+  readonly deployments?: readonly LogDeployment[];
 }
 
-const USAGE = `usage: pnpm bench [-- --quick] [--only=S1,S2,S3,S4,S5,S6] [--no-nchan] [--profile] [--idle=10000,50000] [--users=5000] [--rates=500,1000]`;
+const USAGE = `usage: pnpm bench [-- --quick] [--only=S1,S2,S3,S4,S5,S6,S7] [--no-nchan] [--profile] [--idle=10000,50000] [--users=5000] [--rates=500,1000] [--deployments=${LOG_DEPLOYMENTS.join(',')}]`;
 
 /** Parses the command line; unknown flags stop with the usage line. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -34,6 +38,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let idle: number[] | undefined;
   let users: number | undefined;
   let rates: number[] | undefined;
+  let deployments: LogDeployment[] | undefined;
   for (const arg of argv) {
     if (arg === '--') continue; // pnpm passes it through
     else if (arg === '--quick') quick = true;
@@ -53,7 +58,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     } else if (arg.startsWith('--rates=')) {
       rates = arg.slice(8).split(',').map(Number);
       if (rates.some((rate) => !Number.isInteger(rate) || rate < 1)) throw new Error(`--rates takes publishes per second\n${USAGE}`);
+    } else if (arg.startsWith('--deployments=')) {
+      deployments = arg.slice(14).split(',') as LogDeployment[];
+      const unknown = deployments.filter((name) => !LOG_DEPLOYMENTS.includes(name));
+      if (unknown.length > 0) throw new Error(`unknown deployment ${unknown.join(', ')}\n${USAGE}`);
     } else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
-  return { quick, scenarios, nchan, profile, serverCpus: '0', clientCpus: '1', ...(idle ? { idle } : {}), ...(users ? { users } : {}), ...(rates ? { rates } : {}) };
+  return { quick, scenarios, nchan, profile, serverCpus: '0', clientCpus: '1', ...(idle ? { idle } : {}), ...(users ? { users } : {}), ...(rates ? { rates } : {}), ...(deployments ? { deployments } : {}) };
 }

@@ -1,3 +1,5 @@
+import type { LogDeployment } from './targets/broker-deployment.js';
+
 /** Sizes and durations of one bench run. */
 export interface BenchPlan {
   /** S1: subscriber counts, each with the publish rates tried in turn. */
@@ -16,7 +18,20 @@ export interface BenchPlan {
   readonly notifications: { readonly subscribers: number; readonly rates: readonly number[] };
   /** S6: streams over 3 gateways behind nginx, publishes/s on their own topics and on the shared one, then one gateway killed. */
   readonly storm: { readonly streams: number; readonly personalRate: number; readonly sharedRate: number; readonly beforeMs: number; readonly stormMaxMs: number };
+  /** S7: broker deployments, partition counts, topics, closed-loop clients and publishes in flight per client, warm-up and step length. */
+  readonly partitionedLog: {
+    readonly deployments: readonly LogDeployment[];
+    readonly partitions: readonly number[];
+    readonly topics: number;
+    readonly clients: number;
+    readonly concurrency: number;
+    readonly warmupMs: number;
+    readonly stepMs: number;
+  };
 }
+
+/** S7's deployments and partition counts, the same in both plans: issue 15 asks for P = 1, 3 and 8 on each. */
+const PARTITIONED_LOG = { deployments: ['redis', 'nats', 'redis-cluster', 'nats-cluster'], partitions: [1, 3, 8], topics: 1000, clients: 2, concurrency: 64 } as const;
 
 /** The full run: about 10-12 minutes on 2 cores. */
 export const FULL_PLAN: BenchPlan = {
@@ -32,6 +47,7 @@ export const FULL_PLAN: BenchPlan = {
   crossNode: { subscribers: 1000, rates: [100, 200, 500, 1000, 2000] },
   notifications: { subscribers: 5000, rates: [500, 1000, 2000, 3000, 5000] },
   storm: { streams: 20_000, personalRate: 1000, sharedRate: 1, beforeMs: 10_000, stormMaxMs: 180_000 },
+  partitionedLog: { ...PARTITIONED_LOG, warmupMs: 2000, stepMs: 10_000 },
 };
 
 /** `--quick`: a smoke run of every scenario in a few minutes; its figures are rougher. */
@@ -48,4 +64,5 @@ export const QUICK_PLAN: BenchPlan = {
   crossNode: { subscribers: 1000, rates: [100, 500] },
   notifications: { subscribers: 5000, rates: [500, 1000, 2000, 3000] },
   storm: { streams: 3000, personalRate: 300, sharedRate: 2, beforeMs: 5000, stormMaxMs: 60_000 },
+  partitionedLog: { ...PARTITIONED_LOG, warmupMs: 500, stepMs: 2500 },
 };

@@ -7,9 +7,11 @@ import type { BenchPlan } from './plan.js';
 import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { runIdle, type IdleResult } from './scenarios/idle.js';
 import { runNotifications, type NotificationsResult } from './scenarios/notifications.js';
+import { runPartitionedLog, type PartitionedLogResult } from './scenarios/partitioned-log.js';
 import { runPersonal, type PersonalResult } from './scenarios/personal.js';
 import { runStorm, type StormVariant } from './scenarios/storm.js';
 import type { StormResult } from './scenarios/storm-result.js';
+import { startBrokerDeployment } from './targets/broker-deployment.js';
 import { ensureNchan, startNchan } from './targets/nchan.js';
 import { startSsehubCluster } from './targets/ssehub-cluster.js';
 import { startSsehubHarness } from './targets/ssehub-harness.js';
@@ -25,6 +27,8 @@ export interface SuiteResults {
   crossNode: FanoutResult[];
   notifications: NotificationsResult[];
   storm: StormResult[];
+  /** S7: one entry per broker deployment. */
+  partitionedLog: PartitionedLogResult[];
   /** V8 profiles of the S1 (first size) and S3 gateways, with `--profile`. */
   profiles: { fanout?: ProfileSummary; personal?: ProfileSummary };
 }
@@ -151,14 +155,33 @@ async function runS6({ options, plan, results, log }: SuiteContext): Promise<voi
   }
 }
 
+async function runS7({ options, plan, results, log }: SuiteContext): Promise<void> {
+  log('S7 partitioned log: acknowledged publishes/s and broker CPU per publish at each partition count, clients publishing in a closed loop');
+  const { deployments, ...steps } = plan.partitionedLog;
+  for (const which of options.deployments ?? deployments) {
+    // The whole broker side on the server's CPU, the client on the other: CPU per publish is the figure that holds on 2 cores.
+    const deployment = await startBrokerDeployment(which, options.serverCpus).catch((error: Error) => error);
+    if (deployment instanceof Error) {
+      log(`  ${which}: not started: ${deployment.message.split('\n')[0]}`);
+      results.partitionedLog.push({ deployment: which, shards: 0, steps: [], error: `not started: ${deployment.message.split('\n')[0]}` });
+      continue;
+    }
+    try {
+      results.partitionedLog.push(await runPartitionedLog(deployment, { ...steps, clientCpus: options.clientCpus }, log));
+    } finally {
+      await deployment.stop();
+    }
+  }
+}
+
 /** Scenarios that measure Nchan beside ssehub. */
 const NCHAN_SCENARIOS: readonly Scenario[] = ['S1', 'S2', 'S5'];
 
-const RUNNERS = { S1: runS1, S2: runS2, S3: runS3, S4: runS4, S5: runS5, S6: runS6 } as const;
+const RUNNERS = { S1: runS1, S2: runS2, S3: runS3, S4: runS4, S5: runS5, S6: runS6, S7: runS7 } as const;
 
 /** Runs the scenarios the options pick, ssehub then the others (Nchan, yardsticks) for each, and collects the results. */
 export async function runSuite(options: BenchOptions, plan: BenchPlan, log: (line: string) => void): Promise<SuiteResults> {
-  const results: SuiteResults = { fanout: [], idle: [], personal: [], crossNode: [], notifications: [], storm: [], profiles: {} };
+  const results: SuiteResults = { fanout: [], idle: [], personal: [], crossNode: [], notifications: [], storm: [], partitionedLog: [], profiles: {} };
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'ssehub-bench-profile-')) : undefined;
   const profileFile = (name: string): string | undefined => (profileDir === undefined ? undefined : join(profileDir, `${name}.cpuprofile`));
   if (options.nchan && options.scenarios.some((scenario) => NCHAN_SCENARIOS.includes(scenario))) ensureNchan(log);

@@ -31,7 +31,7 @@ describe('wire frames', () => {
     const first = readyFrame(payload);
     expect(unframe(first).toString()).toBe(`event: ssehub.ready\ndata: ${JSON.stringify(payload)}\n\n`);
     expect(readyFrame({ ...payload, topics: ['rooms/a'] })).toBe(first);
-    for (const other of [{ cursor: 'c-2' }, { topics: ['rooms/b'] }, { topics: ['rooms/a', 'rooms/b'] }, { resumed: true }, { node: 'n2' }]) {
+    for (const other of [{ cursor: 'c-2' }, { topics: ['rooms/b'] }, { topics: ['rooms/a', 'rooms/b'] }, { resumed: true }, { node: 'n2' }, { resumedTopics: ['rooms/a'] }]) {
       const changed = { ...payload, ...other };
       expect(unframe(readyFrame(changed)).toString()).toBe(`event: ssehub.ready\ndata: ${JSON.stringify(changed)}\n\n`);
     }

@@ -66,6 +66,8 @@ let lastReady: { payload: ReadyPayload; frame: WireFrame } | undefined;
 function sameReady(a: ReadyPayload, b: ReadyPayload): boolean {
   if (a.node !== b.node || a.resumed !== b.resumed || a.cursor !== b.cursor || a.topics.length !== b.topics.length) return false;
   for (let i = 0; i < a.topics.length; i++) if (a.topics[i] !== b.topics[i]) return false;
+  if (a.resumedTopics?.length !== b.resumedTopics?.length) return false;
+  for (let i = 0; i < (a.resumedTopics?.length ?? 0); i++) if (a.resumedTopics![i] !== b.resumedTopics![i]) return false;
   return true;
 }
 
@@ -76,7 +78,7 @@ function sameReady(a: ReadyPayload, b: ReadyPayload): boolean {
 export function readyFrame(payload: ReadyPayload): WireFrame {
   if (lastReady !== undefined && sameReady(lastReady.payload, payload)) return lastReady.frame;
   const frame = wireFrame(formatSseFrame({ event: READY_EVENT, data: JSON.stringify(payload) }));
-  lastReady = { payload: { ...payload, topics: [...payload.topics] }, frame };
+  lastReady = { payload: { ...payload, topics: [...payload.topics], resumedTopics: payload.resumedTopics && [...payload.resumedTopics] }, frame };
   return frame;
 }
 

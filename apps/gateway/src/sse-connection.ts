@@ -80,9 +80,9 @@ export class SseConnection implements Flushable, SubscriptionListener {
   }
 
   /** The resume could not be served without a gap: tell the client before any event. */
-  onReset(reason: ResetReason): void {
-    const { lastEventId = '', topics } = this.request;
-    this.enqueue(resetFrame({ reason, lastEventId, topics }));
+  onReset(reason: ResetReason, topics: readonly string[] = this.request.topics): void {
+    const { lastEventId = '' } = this.request;
+    this.enqueue(resetFrame({ reason, lastEventId, topics: [...topics] }));
   }
 
   onError(error: Error): void {

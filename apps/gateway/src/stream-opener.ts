@@ -86,7 +86,8 @@ export function createStreamOpener(options: StreamOpenerOptions): StreamOpener {
         joinPresence(request.topics, admission.user);
       }
       const { resumed, cursor } = subscription;
-      connection.enqueue(readyFrame({ node: config.NODE_ID, topics: request.topics, resumed, cursor }));
+      const resumedTopics = request.lastEventId === undefined ? undefined : [...subscription.resumedTopics];
+      connection.enqueue(readyFrame({ node: config.NODE_ID, topics: request.topics, resumed, resumedTopics, cursor }));
       connection.start(SSE_HEADERS);
     } catch (error) {
       // A catch-up that already streamed ends like any stream: the client resumes from its last id.

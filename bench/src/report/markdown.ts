@@ -4,6 +4,7 @@ import type { SuiteResults } from '../suite.js';
 import type { MachineInfo } from './machine.js';
 import { cpuUsPerNotification, type NotificationsResult } from '../scenarios/notifications.js';
 import type { CrossNodeDelta, NotificationRatio, Ratio } from './ratios.js';
+import { partitionedLogSection } from './partitioned-log-section.js';
 import { stormSection } from './storm-section.js';
 
 /** A finished run as written to bench/results. */
@@ -105,6 +106,7 @@ function sections(report: BenchReport): string[] {
   }
   if (results.notifications.length > 0) out.push(...notificationSections(results.notifications, report.notificationRatios));
   if (results.storm.length > 0) out.push(...stormSection(results.storm));
+  if (results.partitionedLog.length > 0) out.push(...partitionedLogSection(results.partitionedLog));
   for (const [scenario, profile] of Object.entries(results.profiles)) {
     if (!profile) continue;
     out.push(

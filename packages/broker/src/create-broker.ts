@@ -76,7 +76,7 @@ export async function createBroker(brokerUrl: string | BrokerUrl, options: Creat
     case 'nats': {
       // Loaded on demand, so memory:// users never load the NATS client.
       const { createNatsBroker } = await import('./nats.js');
-      return createNatsBroker({ ...options, url });
+      return createNatsBroker({ ...options, url, partitions: parsed.partitions });
     }
     case 'redis': {
       // Imported on demand, so memory:// users never load ioredis.

@@ -12,11 +12,14 @@ export type {
   LiveSignal,
   LogHead,
   LogPage,
+  LogSubscription,
+  PartitionLog,
   PresenceClaim,
   PresenceRecord,
   PresenceStore,
   PublishInput,
   PublishOptions,
+  ResumeCheck,
   RetentionOptions,
   StoredEvent,
   SubscriptionListener,
@@ -30,6 +33,7 @@ export { deferBroker } from './deferred-broker.js';
 export { BrokerError, type BrokerErrorCode } from './errors.js';
 export { MAX_HELD_LIVE_EVENTS } from './local-subscriber.js';
 export { createMemoryBroker, type MemoryBrokerOptions } from './memory.js';
+export { createPartitionedBroker } from './partitioned-broker.js';
 export { createPresenceTracker, type PresenceTracker, type PresenceTrackerOptions } from './presence-tracker.js';
 export { startRepeatingTask, type RepeatingTask } from './repeating-task.js';
 // Publish validation, idempotency scoping and the answer of a publish: ingest and a trusted backend share them.

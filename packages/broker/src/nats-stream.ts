@@ -31,6 +31,20 @@ export function streamNames(prefix: string): StreamNames {
   return { stream: prefix.toUpperCase(), prefix, all: `${prefix}.>` };
 }
 
+/**
+ * The stream of each of `partitions` logs of a deployment: with one, the deployment's own stream (`<PREFIX>`
+ * over `<prefix>.>`, as before partitions existed); with more, `<PREFIX>_<k>` over `<prefix>.<k>.>`.
+ * A partition's `prefix` is `<prefix>.<k>`, so its topics' subjects are `<prefix>.<k>.<topic>`.
+ */
+export function partitionStreams(deployment: StreamNames, partitions: number): StreamNames[] {
+  if (partitions === 1) return [deployment];
+  return Array.from({ length: partitions }, (_, k) => ({
+    stream: `${deployment.stream}_${k}`,
+    prefix: `${deployment.prefix}.${k}`,
+    all: `${deployment.prefix}.${k}.>`,
+  }));
+}
+
 /** `rooms/lobby` → `<prefix>.rooms.lobby`; topic segments are validated upstream, so no `.`, `*` or `>` gets in. */
 export function topicSubject(names: StreamNames, topic: string): string {
   return `${names.prefix}.${topic.replaceAll('/', '.')}`;

@@ -15,6 +15,10 @@ describe('parseNatsUrl', () => {
     expect(parseNatsUrl('nats://h1:4222,h2:4222,h3:4222?replicas=3')).toMatchObject({ replicas: 3, servers: ['h1:4222', 'h2:4222', 'h3:4222'] });
   });
 
+  it('lets the partition count through to parseBrokerUrl, which reads it', () => {
+    expect(parseNatsUrl('nats://h1:4222?replicas=3&partitions=8')).toMatchObject({ replicas: 3, servers: ['h1:4222'] });
+  });
+
   it('refuses what it cannot use, naming it', () => {
     expect(() => parseNatsUrl('redis://h1:6379')).toThrow(/not a NATS URL/);
     expect(() => parseNatsUrl('nats://h1:4222,,h2')).toThrow(/"" in/);

@@ -16,7 +16,10 @@ function parseReplicas(url: string, query: string | undefined): number | undefin
   if (query === undefined) return undefined;
   const params = new URLSearchParams(query);
   for (const key of params.keys()) {
-    if (key !== 'replicas') throw new BrokerError('invalid_url', `"${url}": unknown parameter "${key}" (expected replicas)`);
+    // `partitions` belongs to BROKER_URL as a whole; parseBrokerUrl reads and checks it.
+    if (key !== 'replicas' && key !== 'partitions') {
+      throw new BrokerError('invalid_url', `"${url}": unknown parameter "${key}" (expected replicas or partitions)`);
+    }
   }
   const value = params.get('replicas');
   if (value === null) return undefined;

@@ -20,6 +20,7 @@ const FACES = {
       'checkIdempotencyKey',
       'compareAndSet',
       'composeBroker',
+      'createPartitionedBroker',
       'createBroker',
       'createMemoryBroker',
       'createPresenceTracker',
@@ -37,7 +38,7 @@ const FACES = {
   '@ssehub/broker/memory': { module: memory, names: ['createMemoryBroker'] },
   '@ssehub/broker/redis': { module: redis, names: ['createRedisBroker'] },
   '@ssehub/broker/nats': { module: nats, names: ['createNatsBroker'] },
-  '@ssehub/broker/testing': { module: testing, names: ['describeBackendConformance', 'describeBrokerConformance'] },
+  '@ssehub/broker/testing': { module: testing, names: ['describeBackendConformance', 'describeBrokerConformance', 'describePartitionConformance'] },
 } as const;
 
 /** Every name, types included, that the `export { … } from` lists of a source file give out. */

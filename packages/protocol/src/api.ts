@@ -61,8 +61,13 @@ export const RECONNECT_EVENT = 'ssehub.reconnect';
 export const ReadyPayloadSchema = z.object({
   node: z.string(),
   topics: z.array(TopicSchema),
-  /** True when the connection resumed from a `Last-Event-ID` without a gap. */
+  /** True when the connection resumed from a `Last-Event-ID` without a gap, every topic of it. */
   resumed: z.boolean(),
+  /**
+   * With a `Last-Event-ID`: the topics that resumed from it without a gap. The others started live: a
+   * topic in a partition the id does not cover (new to the stream), or one `ssehub.reset` named.
+   */
+  resumedTopics: z.array(TopicSchema).optional(),
   /** Where this stream is live from: a client without a `Last-Event-ID` resumes from here. */
   cursor: z.string(),
 });
@@ -77,6 +82,7 @@ export const ResetPayloadSchema = z.object({
   reason: ResetReasonSchema,
   /** The cursor the client sent. */
   lastEventId: z.string(),
+  /** The topics that missed events: all of the stream's, or on a partitioned log those of one partition. */
   topics: z.array(TopicSchema),
 });
 export type ResetPayload = z.infer<typeof ResetPayloadSchema>;

@@ -59,7 +59,7 @@ async function launch(binary: string, port: number, args: readonly string[], rea
 const portTaken = (error: unknown): boolean => error instanceof Error && error.message.includes('address already in use');
 
 /** Runs `start` again while it fails because a port it picked was taken meanwhile. */
-async function withFreshPorts<T>(start: () => Promise<T>): Promise<T> {
+export async function withFreshPorts<T>(start: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await start();
@@ -69,7 +69,8 @@ async function withFreshPorts<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
-async function startServer(options: StartNatsOptions, readyUrl?: string): Promise<NatsServer> {
+/** Starts one nats-server; with `readyUrl`, resolves once that URL answers 200 (a cluster node's /healthz). */
+export async function startServer(options: StartNatsOptions, readyUrl?: string): Promise<NatsServer> {
   const binary = requireBinary('nats-server', 'nats-server');
   const port = options.port ?? (await freePort());
   const ownDir = options.dir === undefined;
@@ -96,41 +97,4 @@ async function startServer(options: StartNatsOptions, readyUrl?: string): Promis
 /** Starts `nats-server -js` on a free loopback port with a temp store dir; fails loudly when it is not installed. */
 export function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
   return options.port === undefined ? withFreshPorts(() => startServer(options)) : startServer(options);
-}
-
-/** Nodes of a JetStream cluster started by a test. */
-export interface NatsCluster {
-  /** `nats://127.0.0.1:<p1>,127.0.0.1:<p2>,...`: every node, the way BROKER_URL lists them. */
-  readonly url: string;
-  readonly nodes: NatsServer[];
-  stop(): Promise<void>;
-}
-
-/** Starts a JetStream cluster of `size` nodes (3 by default) on loopback; resolves once each node reports healthy. */
-export function startNatsCluster(size = 3): Promise<NatsCluster> {
-  return withFreshPorts(() => startClusterOnce(size));
-}
-
-async function startClusterOnce(size: number): Promise<NatsCluster> {
-  const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
-  const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
-  const monitorPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
-  const routes = routePorts.map((port) => `nats://127.0.0.1:${port}`).join(',');
-  // Started together: a node waits for the others' routes before its JetStream reports healthy.
-  const starting = ports.map((port, i) => {
-    const cluster = ['--cluster_name', 'ssehub', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes];
-    return startServer({ port, args: ['-n', `n${i}`, '-m', String(monitorPorts[i]), ...cluster] }, `http://127.0.0.1:${monitorPorts[i]}/healthz`);
-  });
-  const started = await Promise.allSettled(starting);
-  const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  const failed = started.find((result) => result.status === 'rejected');
-  if (failed) {
-    await Promise.all(nodes.map((node) => node.stop()));
-    throw failed.reason;
-  }
-  return {
-    url: `nats://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`,
-    nodes,
-    stop: async () => void (await Promise.all(nodes.map((node) => node.stop()))),
-  };
 }

@@ -1,4 +1,4 @@
-import { decodeAnyCursor } from '@ssehub/protocol';
+import { decodeAnyCursor, encodePartitionCursor, partitionOf } from '@ssehub/protocol';
 
 /**
  * Orders two event ids as the log does (negative when `a` came first); ids are opaque elsewhere. A
@@ -61,4 +61,18 @@ export function createOrderedIds(): OrderedIds {
       return ids.length;
     },
   };
+}
+
+/**
+ * One name per event, whichever stream or page it came in: on a partitioned log a stream's ids name
+ * every partition the stream follows, so the same event has a different id in a stream over several
+ * rooms than in a room's history page. Its position in its own topic's partition is the same in all.
+ */
+export function eventKey(id: string, topic: string): string {
+  const parsed = decodeAnyCursor(id);
+  if (parsed?.kind !== 'partitioned') return id;
+  const { partitions, positions } = parsed.cursor;
+  const partition = partitionOf(topic, partitions);
+  const position = positions.get(partition);
+  return position === undefined ? id : encodePartitionCursor({ partitions, positions: new Map([[partition, position]]) });
 }

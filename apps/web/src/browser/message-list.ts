@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@ssehub/protocol';
 import { ChatMessageSchema } from '@ssehub/protocol/chat';
 import { createElement } from './dom.js';
-import { createOrderedIds } from './event-order.js';
+import { createOrderedIds, eventKey } from './event-order.js';
 
 /** The rendered messages of one room: de-duplicated by event id and kept in id order. */
 export interface MessageList {
@@ -46,7 +46,7 @@ export function createMessageList(options: MessageListOptions): MessageList {
       const message = ChatMessageSchema.safeParse(event.data);
       // A chat message is always stored; only stored events have the id the list is ordered by.
       if (!message.success || event.id === undefined) return;
-      const index = ids.insert(event.id);
+      const index = ids.insert(eventKey(event.id, event.topic));
       if (index < 0) return;
       const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < STICK_TO_BOTTOM_PX;
       const own = message.data.author === options.nickname();
