@@ -7,9 +7,9 @@ import { keySlot } from './redis-slot.js';
 /**
  * The live feed on a Redis Cluster: sharded pub/sub, so a message travels only within the shard that owns
  * its channel's slot instead of over the whole cluster bus. One subscriber connection per master that
- * owns a listened channel, SSUBSCRIBE per channel there. When one of them closes (its master died, a
- * replica takes over) the feed holds live messages, asks the cluster who owns each slot now,
- * resubscribes every channel on its owner and asks for a resync, as on a single server.
+ * owns a listened channel, SSUBSCRIBE per channel there. When one of them closes (its master died, or
+ * stopped serving a slot) the logs it served hold their live messages, ask the cluster who owns their
+ * slots now, resubscribe there and resync, as on a single server; the other logs keep flowing.
  */
 export class RedisShardedFeed implements RedisLiveFeed {
   private readonly listened = new Set<string>();
