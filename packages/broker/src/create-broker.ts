@@ -6,12 +6,13 @@ export type { CreateBrokerOptions } from './broker.js';
 
 
 /** The schemes {@link createBroker} understands. */
-export const BROKER_SCHEMES = ['memory:', 'redis:', 'nats:'] as const;
+export const BROKER_SCHEMES = ['memory:', 'redis:', 'redis-cluster:', 'nats:'] as const;
 
 /** A `BROKER_URL`, checked once: the text as given, the backend it names and that backend's options. */
 export interface BrokerUrl {
-  /** The URL as given (a NATS URL may list several servers). */
+  /** The URL as given (a NATS or Redis Cluster URL may list several servers). */
   readonly href: string;
+  /** `redis-cluster://` is kind `redis`; the href's scheme tells the Redis backend to use a cluster client. */
   readonly kind: 'memory' | 'redis' | 'nats';
   /** `memory://?maxBytes=N`: the memory broker's bound on history across topics (estimated bytes). */
   readonly maxBytes?: number;
@@ -26,15 +27,15 @@ export const MAX_PARTITIONS = 64;
 export function parseBrokerUrl(url: string): BrokerUrl {
   let parsed: URL;
   try {
-    // A NATS URL may list several servers (`nats://h1:4222,h2:4222`), which URL cannot parse: check the first.
-    parsed = new URL(url.startsWith('nats://') ? url.replace(/,[^/?#]*/, '') : url);
+    // A NATS or Redis Cluster URL may list several servers (`nats://h1:4222,h2:4222`), which URL cannot parse: check the first.
+    parsed = new URL(/^(nats|redis-cluster):\/\//.test(url) ? url.replace(/,[^/?#]*/g, '') : url);
   } catch (cause) {
-    throw new BrokerError('invalid_url', `"${url}" is not a URL (expected memory://, redis://host:port or nats://host:port)`, { cause });
+    throw new BrokerError('invalid_url', `"${url}" is not a URL (expected memory://, redis://host:port, redis-cluster://host:port,... or nats://host:port)`, { cause });
   }
   if (!(BROKER_SCHEMES as readonly string[]).includes(parsed.protocol)) {
-    throw new BrokerError('unsupported_backend', `"${parsed.protocol}//" is not a broker (expected memory://, redis:// or nats://)`);
+    throw new BrokerError('unsupported_backend', `"${parsed.protocol}//" is not a broker (expected memory://, redis://, redis-cluster:// or nats://)`);
   }
-  const kind = parsed.protocol.slice(0, -1) as BrokerUrl['kind'];
+  const kind = (parsed.protocol === 'redis-cluster:' ? 'redis' : parsed.protocol.slice(0, -1)) as BrokerUrl['kind'];
   const partitions = partitionCount(parsed);
   return kind === 'memory' ? { href: url, kind, partitions, maxBytes: memoryMaxBytes(parsed) } : { href: url, kind, partitions };
 }
@@ -62,8 +63,8 @@ function memoryMaxBytes(url: URL): number | undefined {
 }
 
 /**
- * Creates the broker a URL names: `memory://[?maxBytes=N]`, `redis://host:port` or
- * `nats://host:port[,host:port]`; apps pass the {@link BrokerUrl} their config already parsed.
+ * Creates the broker a URL names: `memory://[?maxBytes=N]`, `redis://host:port`,
+ * `redis-cluster://host:port[,host:port]` or `nats://host:port[,host:port]`; apps pass the {@link BrokerUrl} their config already parsed.
  */
 export async function createBroker(brokerUrl: string | BrokerUrl, options: CreateBrokerOptions = {}): Promise<Broker> {
   const parsed = typeof brokerUrl === 'string' ? parseBrokerUrl(brokerUrl) : brokerUrl;
@@ -80,7 +81,7 @@ export async function createBroker(brokerUrl: string | BrokerUrl, options: Creat
     case 'redis': {
       // Imported on demand, so memory:// users never load ioredis.
       const { createRedisBroker } = await import('./redis.js');
-      return createRedisBroker({ ...options, url });
+      return createRedisBroker({ ...options, url, partitions: parsed.partitions });
     }
   }
 }

@@ -2,7 +2,6 @@ import type { Redis } from 'ioredis';
 import type { LiveSignal, StoredEvent } from './broker.js';
 import { parseStoredEvent } from './envelope-json.js';
 import { retryDelay, toBrokerError } from './redis-connection.js';
-import type { RedisKeys } from './redis-keys.js';
 
 /**
  * Marks a live-only signal on a topic's channel. Stored events are published as JSON objects by the
@@ -15,97 +14,124 @@ export function encodeSignal(signal: LiveSignal): string {
   return SIGNAL_MARK + JSON.stringify(signal);
 }
 
-/** What the live feed needs from the backend around a reconnection. */
+/** A live message read back: a stored event, a signal, or undefined when it is not one of ours. */
+export function decodeLiveMessage(message: string): { event: StoredEvent } | { signal: LiveSignal } | undefined {
+  try {
+    if (message.startsWith(SIGNAL_MARK)) return { signal: JSON.parse(message.slice(SIGNAL_MARK.length)) as LiveSignal };
+    return { event: parseStoredEvent(message) };
+  } catch {
+    return undefined; // every message on these channels is written by the append script or encodeSignal
+  }
+}
+
+/** What a live feed needs from the logs it serves, around a reconnection. */
 export interface RedisLiveHandlers {
-  /** One live event, in the order Redis executed the publishes. */
-  onEvent(event: StoredEvent): void;
-  /** One live-only signal (no position: it is handed on as it comes). */
-  onSignal(signal: LiveSignal): void;
-  /** Before resubscribing after a reconnection: wait for the command connection and check the epoch. */
+  /** One message of a channel, in the order Redis executed the publishes to it. */
+  onMessage(channel: string, message: string): void;
+  /** Before resubscribing after a reconnection: wait for the command connection and check every epoch. */
   prepare(): Promise<void>;
-  /** After resubscribing: refill what was missed while the feed was down. */
+  /** After resubscribing: refill what was missed while the feed was down (marks the refill synchronously). */
   resync(): Promise<void>;
 }
 
+/** The process's one live subscription to Redis, shared by every log: a channel per listened topic. */
+export interface RedisLiveFeed {
+  /** Subscribes to a channel; resolves once Redis acknowledged the subscription. */
+  listen(channel: string): Promise<void>;
+  unlisten(channel: string): Promise<void>;
+  close(): void;
+}
+
 /**
- * The node's one pub/sub connection: SUBSCRIBE per listened topic, messages handed on in order.
- * After the connection drops it resubscribes every listened topic, then asks for a resync; live
- * messages that arrive before the resync started are held so none can jump the gap.
+ * Holds the messages that arrive while a feed recovers, and runs the recovery: retried until it
+ * succeeds or a newer interruption takes over, then the resync starts before the held messages go on,
+ * so none can jump the gap it refills.
  */
-export class RedisLiveFeed {
-  private readonly listened = new Set<string>();
-  /** Messages held while recovering from a dropped connection; `null` while the feed is intact. */
-  private held: string[] | null = null;
+export class LiveRecovery {
+  /** Messages held while recovering from an interruption; `null` while the feed is intact. */
+  private held: [string, string][] | null = null;
   private generation = 0;
   private closed = false;
 
-  constructor(
-    private readonly subscriber: Redis,
-    private readonly keys: RedisKeys,
-    private readonly handlers: RedisLiveHandlers,
-  ) {
-    subscriber.on('message', (_channel: string, message: string) => {
-      if (this.held) this.held.push(message);
-      else this.emit(message);
-    });
-    subscriber.on('close', () => {
-      this.held ??= [];
-    });
-    subscriber.on('ready', () => void this.recover());
+  constructor(private readonly handlers: RedisLiveHandlers) {}
+
+  /** A message from Redis: handed on, or held while the feed recovers. */
+  message(channel: string, message: string): void {
+    if (this.held) this.held.push([channel, message]);
+    else this.handlers.onMessage(channel, message);
   }
 
-  /** Subscribes to a topic; resolves once Redis acknowledged the subscription. */
-  async listen(topic: string): Promise<void> {
-    this.listened.add(topic);
-    try {
-      await this.subscriber.subscribe(this.keys.channel(topic));
-    } catch (error) {
-      this.listened.delete(topic);
-      throw toBrokerError(error);
-    }
+  /** The feed was interrupted: hold live messages from now until the resync started. */
+  interrupted(): void {
+    if (!this.closed) this.held ??= [];
   }
 
-  async unlisten(topic: string): Promise<void> {
-    this.listened.delete(topic);
-    await this.subscriber.unsubscribe(this.keys.channel(topic));
-  }
-
-  close(): void {
-    this.closed = true;
-    this.generation++;
-  }
-
-  private emit(message: string): void {
-    const signal = message.startsWith(SIGNAL_MARK);
-    let parsed: LiveSignal | StoredEvent;
-    try {
-      parsed = signal ? (JSON.parse(message.slice(SIGNAL_MARK.length)) as LiveSignal) : parseStoredEvent(message);
-    } catch {
-      return; // not one of ours: every message on these channels is written by the append script or encodeSignal
-    }
-    if (signal) this.handlers.onSignal(parsed as LiveSignal);
-    else this.handlers.onEvent(parsed as StoredEvent);
-  }
-
-  /** Runs after every reconnection; retries until it succeeds or a newer reconnection takes over. */
-  private async recover(): Promise<void> {
+  /** Recovers: `resubscribe` restores every listened channel once the command side answers again. */
+  async recover(resubscribe: () => Promise<void>): Promise<void> {
+    this.interrupted();
     const generation = ++this.generation;
     for (let attempt = 1; !this.closed && generation === this.generation; attempt++) {
       try {
         await this.handlers.prepare();
-        const channels = [...this.listened].map((topic) => this.keys.channel(topic));
-        if (channels.length > 0) await this.subscriber.subscribe(...channels);
+        await resubscribe();
         if (generation !== this.generation) return;
         // resync() marks the core as refilling synchronously, so the held messages queue behind the refill.
         const resynced = this.handlers.resync();
         const held = this.held ?? [];
         this.held = null;
-        for (const message of held) this.emit(message);
+        for (const [channel, message] of held) this.handlers.onMessage(channel, message);
         await resynced;
         return;
       } catch {
         await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt)));
       }
     }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.generation++;
+  }
+}
+
+/**
+ * The live feed on one Redis server: one pub/sub connection, SUBSCRIBE per channel. After the
+ * connection drops it resubscribes every listened channel, then asks for a resync.
+ */
+export class RedisPubSubFeed implements RedisLiveFeed {
+  private readonly listened = new Set<string>();
+  private readonly recovery: LiveRecovery;
+
+  constructor(
+    private readonly subscriber: Redis,
+    handlers: RedisLiveHandlers,
+  ) {
+    this.recovery = new LiveRecovery(handlers);
+    subscriber.on('message', (channel: string, message: string) => this.recovery.message(channel, message));
+    subscriber.on('close', () => this.recovery.interrupted());
+    subscriber.on('ready', () => void this.recovery.recover(() => this.resubscribe()));
+  }
+
+  async listen(channel: string): Promise<void> {
+    this.listened.add(channel);
+    try {
+      await this.subscriber.subscribe(channel);
+    } catch (error) {
+      this.listened.delete(channel);
+      throw toBrokerError(error);
+    }
+  }
+
+  async unlisten(channel: string): Promise<void> {
+    this.listened.delete(channel);
+    await this.subscriber.unsubscribe(channel);
+  }
+
+  close(): void {
+    this.recovery.close();
+  }
+
+  private async resubscribe(): Promise<void> {
+    if (this.listened.size > 0) await this.subscriber.subscribe(...this.listened);
   }
 }

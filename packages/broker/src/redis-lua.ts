@@ -55,25 +55,47 @@ end
 `;
 
 /**
- * Appends events in order: idempotency check, epoch (created once with SET NX), one INCR per
- * event, XADD + trim, PUBLISH of the stored event JSON. Answers a JSON array of the stored events.
- * KEYS: seq, epoch, idempotency, then stream + meta per event.
- * ARGV: fresh epoch, max count, max age ms, idempotency ttl ms, use idempotency (1/0),
- * channel prefix, then topic + JSON body (`"topic":..,"type":..,"data":..`) per event.
+ * The log's epoch, created with SET NX when missing. With `watch` ('1', on a cluster) the epoch is also
+ * renewed when the master serving the log is another one than at the last write (its replication id
+ * changed): a replica promoted after a crash may lack writes its predecessor acknowledged, so it would
+ * hand out their positions again to other events; a new epoch makes every cursor of the old one reset.
  */
-export const APPEND_LUA = `${RETENTION_LUA}
+const EPOCH_LUA = `
+local function log_epoch(epoch_key, origin_key, fresh, watch)
+  if watch == '1' then
+    local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
+    if redis.call('GET', origin_key) ~= replid then
+      redis.call('SET', epoch_key, fresh)
+      redis.call('SET', origin_key, replid)
+      return fresh
+    end
+  end
+  redis.call('SET', epoch_key, fresh, 'NX')
+  return redis.call('GET', epoch_key)
+end
+`;
+
+/**
+ * Appends events in order: idempotency check, epoch (see EPOCH_LUA), one INCR per event, XADD + trim,
+ * PUBLISH (or SPUBLISH on a cluster, allowed as the channel shares the log's hash tag) of the stored
+ * event JSON. Answers a JSON array of the stored events.
+ * KEYS: seq, epoch, idempotency, origin, then stream + meta per event.
+ * ARGV: fresh epoch, max count, max age ms, idempotency ttl ms, use idempotency (1/0),
+ * channel prefix, publish command, watch origin (1/0), then topic + JSON body
+ * (`"topic":..,"type":..,"data":..`) per event.
+ */
+export const APPEND_LUA = `${RETENTION_LUA}${EPOCH_LUA}
 if ARGV[5] == '1' then
   local earlier = redis.call('GET', KEYS[3])
   if earlier then return earlier end
 end
-redis.call('SET', KEYS[2], ARGV[1], 'NX')
-local epoch = redis.call('GET', KEYS[2])
+local epoch = log_epoch(KEYS[2], KEYS[4], ARGV[1], ARGV[8])
 local max_count, max_age = tonumber(ARGV[2]), tonumber(ARGV[3])
 local ts = string.format('%d', now_ms())
 local events = {}
-for i = 1, (#KEYS - 3) / 2 do
-  local stream, meta = KEYS[2 + 2 * i], KEYS[3 + 2 * i]
-  local topic, body = ARGV[5 + 2 * i], ARGV[6 + 2 * i]
+for i = 1, (#KEYS - 4) / 2 do
+  local stream, meta = KEYS[3 + 2 * i], KEYS[4 + 2 * i]
+  local topic, body = ARGV[7 + 2 * i], ARGV[8 + 2 * i]
   if redis.call('EXISTS', stream) == 0 then
     local last = redis.call('HGET', meta, 'last')
     if last then redis.call('HSET', meta, 'trimmed', last) end
@@ -87,7 +109,7 @@ for i = 1, (#KEYS - 3) / 2 do
   -- An idle topic's stream goes away once all of it is older than the age limit.
   redis.call('PEXPIRE', stream, max_age)
   redis.call('HSET', meta, 'last', seq)
-  redis.call('PUBLISH', ARGV[6] .. topic, json)
+  redis.call(ARGV[7], ARGV[6] .. topic, json)
   events[i] = json
 end
 local all = '[' .. table.concat(events, ',') .. ']'
@@ -122,8 +144,7 @@ for i, entry in ipairs(redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[
 return out
 `;
 
-/** The epoch (created with SET NX when missing) and the last position. KEYS: epoch, seq. ARGV: fresh epoch. */
-export const HEAD_LUA = `
-redis.call('SET', KEYS[1], ARGV[1], 'NX')
-return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]) or '0'}
+/** The epoch (see EPOCH_LUA) and the last position. KEYS: epoch, seq, origin. ARGV: fresh epoch, watch origin (1/0). */
+export const HEAD_LUA = `${EPOCH_LUA}
+return {log_epoch(KEYS[1], KEYS[3], ARGV[1], ARGV[2]), redis.call('GET', KEYS[2]) or '0'}
 `;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { PresenceStore, VersionedRecord } from './broker.js';
-import { toBrokerError } from './redis-connection.js';
+import { toBrokerError, type RedisClient } from './redis-connection.js';
 import { RedisScript } from './redis-scripts.js';
 
 // Compare-and-set of one presence record, keeping the per-topic user set and the topic set in step.
@@ -27,11 +26,15 @@ const presenceCas = new RedisScript(PRESENCE_CAS_LUA);
 const encodeUser = (user: string): string => Buffer.from(user, 'utf8').toString('base64url');
 const decodeUser = (encoded: string): string => Buffer.from(encoded, 'base64url').toString('utf8');
 
-/** Presence records in Redis: one JSON value per (topic, user) under `<prefix>:p:`, changed by a Lua compare-and-set. */
-export function createRedisPresenceStore(client: Redis, prefix: string): PresenceStore {
-  const recordKey = (topic: string, user: string): string => `${prefix}:p:r:${topic}:${encodeUser(user)}`;
-  const usersKey = (topic: string): string => `${prefix}:p:u:${topic}`;
-  const topicsKey = `${prefix}:p:topics`;
+/**
+ * Presence records in Redis: one JSON value per (topic, user) under `keyPrefix` (redis-keys.ts,
+ * presenceKeyPrefix), changed by a Lua compare-and-set. `entries()` walks the topic set and the user sets
+ * this store keeps, never KEYS or SCAN, so on a cluster (where every key shares one hash tag) it reads one node.
+ */
+export function createRedisPresenceStore(client: RedisClient, keyPrefix: string): PresenceStore {
+  const recordKey = (topic: string, user: string): string => `${keyPrefix}r:${topic}:${encodeUser(user)}`;
+  const usersKey = (topic: string): string => `${keyPrefix}u:${topic}`;
+  const topicsKey = `${keyPrefix}topics`;
   const guard = async <T>(operation: () => Promise<T>): Promise<T> => {
     try {
       return await operation();

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { PublishInput, StoredEvent } from './broker.js';
 import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
 import { parseStoredEvent } from './envelope-json.js';
+import type { RedisClient } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 import { APPEND_LUA, HEAD_LUA, LATEST_LUA, READ_LUA } from './redis-lua.js';
 
@@ -14,7 +14,7 @@ export class RedisScript {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -29,10 +29,12 @@ const readScript = new RedisScript(READ_LUA);
 const latestScript = new RedisScript(LATEST_LUA);
 const headScript = new RedisScript(HEAD_LUA);
 
-/** Retention limits the scripts apply. */
+/** Retention limits the scripts apply, and how the log is served. */
 export interface ScriptLimits {
   readonly maxCount: number;
   readonly maxAgeMs: number;
+  /** On a Redis Cluster: SPUBLISH instead of PUBLISH, and a new epoch under a new master (see EPOCH_LUA). */
+  readonly cluster: boolean;
 }
 
 /** The JSON body of one event as the append script splices it into the stored event. */
@@ -42,16 +44,17 @@ function eventBody(input: PublishInput): string {
 
 /** Appends events in one atomic step; answers the stored events (the original ones for a repeated key). */
 export async function runAppend(
-  client: Redis,
+  client: RedisClient,
   keys: RedisKeys,
   limits: ScriptLimits,
   inputs: readonly PublishInput[],
   idempotencyKey: string | undefined,
   freshEpoch: string,
 ): Promise<StoredEvent[]> {
-  const scriptKeys = [keys.seq, keys.epoch, keys.idempotency(idempotencyKey ?? '')];
+  const scriptKeys = [keys.seq, keys.epoch, keys.idempotency(idempotencyKey ?? ''), keys.origin];
   const useKey = idempotencyKey === undefined ? 0 : 1;
-  const args: (string | number)[] = [freshEpoch, limits.maxCount, limits.maxAgeMs, IDEMPOTENCY_TTL_MS, useKey, keys.channelPrefix];
+  const publish = limits.cluster ? 'SPUBLISH' : 'PUBLISH';
+  const args: (string | number)[] = [freshEpoch, limits.maxCount, limits.maxAgeMs, IDEMPOTENCY_TTL_MS, useKey, keys.channelPrefix, publish, limits.cluster ? 1 : 0];
   for (const input of inputs) {
     scriptKeys.push(keys.stream(input.topic), keys.meta(input.topic));
     args.push(input.topic, eventBody(input));
@@ -61,7 +64,7 @@ export async function runAppend(
 
 /** Events of `topics` with seq > after (at most `limit` per topic), and whether retention dropped any. */
 export async function runRead(
-  client: Redis,
+  client: RedisClient,
   keys: RedisKeys,
   limits: ScriptLimits,
   topics: readonly string[],
@@ -74,13 +77,13 @@ export async function runRead(
 }
 
 /** The newest `limit` events of one topic, oldest first. */
-export async function runLatest(client: Redis, keys: RedisKeys, limits: ScriptLimits, topic: string, limit: number): Promise<StoredEvent[]> {
+export async function runLatest(client: RedisClient, keys: RedisKeys, limits: ScriptLimits, topic: string, limit: number): Promise<StoredEvent[]> {
   const newestFirst = (await latestScript.run(client, [keys.stream(topic), keys.meta(topic)], [limit, limits.maxAgeMs])) as string[];
   return newestFirst.map(parseStoredEvent).reverse();
 }
 
 /** The log's epoch (created when missing) and last position. */
-export async function runHead(client: Redis, keys: RedisKeys, freshEpoch: string): Promise<{ epoch: string; seq: number }> {
-  const [epoch, seq] = (await headScript.run(client, [keys.epoch, keys.seq], [freshEpoch])) as [string, string];
+export async function runHead(client: RedisClient, keys: RedisKeys, cluster: boolean, freshEpoch: string): Promise<{ epoch: string; seq: number }> {
+  const [epoch, seq] = (await headScript.run(client, [keys.epoch, keys.seq, keys.origin], [freshEpoch, cluster ? 1 : 0])) as [string, string];
   return { epoch, seq: Number(seq) };
 }
