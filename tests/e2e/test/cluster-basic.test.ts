@@ -3,16 +3,8 @@
 import { startCluster, type BrokerKind, type Cluster } from '@ssehub/cluster';
 import type { SseTestClient } from '@ssehub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkDelivery,
-  deliveredOn,
-  openLiveStream,
-  perfectDelivery,
-  publishEvent,
-  publishSteadily,
-  servingNode,
-  type Delivered,
-} from './support/cluster-load.js';
+import { deliveredOn, openLiveStream, publishEvent, publishSteadily, servingNode } from './support/cluster-load.js';
+import { checkDelivery, perfectDelivery, type Delivered } from './support/delivery-check.js';
 
 /** Clients that stream through nginx for the whole run. */
 const CLIENTS = 20;

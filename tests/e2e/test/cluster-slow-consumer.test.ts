@@ -4,17 +4,8 @@
 import { startCluster, type BrokerKind, type Cluster } from '@ssehub/cluster';
 import { until, type SseTestClient } from '@ssehub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkDelivery,
-  deliveredOn,
-  openLiveStream,
-  perfectDelivery,
-  publishEvent,
-  publishSteadily,
-  sequenceOf,
-  servingNode,
-  type Ack,
-} from './support/cluster-load.js';
+import { deliveredOn, openLiveStream, publishEvent, publishSteadily, servingNode } from './support/cluster-load.js';
+import { checkDelivery, perfectDelivery, sequenceOf, type Ack } from './support/delivery-check.js';
 import { FAULT_CLUSTER_ENV, percentile } from './support/fault-scenario.js';
 import { sumOverGateways } from './support/gateway-metrics.js';
 import { openResilientStream } from './support/resilient-sse.js';
@@ -175,7 +166,7 @@ describe.each<BrokerKind>(['redis', 'nats'])('a slow consumer over %s, through n
       await resumed.waitFor((c) => deliveredOn(c, topic).some((event) => event.n === SENTINEL_N), 'the sentinel', 30_000);
       const secondSession = deliveredOn(resumed, topic);
       expect(secondSession.pop()?.n).toBe(SENTINEL_N);
-      expect(secondSession).toEqual(missed.map(({ n, id }) => ({ id, n })));
+      expect(secondSession).toEqual(missed.map((ack) => ({ id: ack.id, topic: ack.topic, n: ack.n })));
       expect(checkDelivery([...firstSession, ...secondSession], acks)).toEqual(perfectDelivery(acks.length));
       return (
         `resumed on ${servingNode(resumed)} after ${lastSeen.id}: ready in ${readyMs.toFixed(0)} ms, ` +

@@ -160,6 +160,7 @@ describe('pnpm cluster, as the README runs it', () => {
     ['pnpm cluster', 'redis, 2 gateways'],
     ['pnpm cluster --broker nats --gateways 3', 'nats, 3 gateways'],
     ['pnpm cluster --broker nats-cluster', 'nats-cluster, 2 gateways'],
+    ['pnpm cluster --broker redis-cluster --partitions 8', 'redis-cluster over 8 partitions, 2 gateways'],
     ['PORT=9000 pnpm cluster', 'redis, 2 gateways'],
   ])('"%s" starts %s behind nginx, serving history and the page', async (written, what) => {
     const port = await freePort();

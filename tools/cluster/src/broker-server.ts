@@ -1,14 +1,23 @@
 import { mkdirSync } from 'node:fs';
-import { startNats, startNatsCluster, startRedis } from '@ssehub/testkit';
+import { startNats, startNatsCluster, startRedis, startRedisCluster } from '@ssehub/testkit';
 
-/** The broker kinds a cluster can run; `nats-cluster` is 3 nats-servers with a stream of 3 replicas. */
-export const BROKER_KINDS = ['redis', 'nats', 'nats-cluster'] as const;
+/**
+ * The broker kinds a cluster can run; `nats-cluster` is 3 nats-servers with a stream of 3 replicas,
+ * `redis-cluster` a Redis Cluster of 3 masters with a replica each.
+ */
+export const BROKER_KINDS = ['redis', 'nats', 'nats-cluster', 'redis-cluster'] as const;
 
-/** `redis`, `nats` or `nats-cluster`. */
+/** `redis`, `nats`, `nats-cluster` or `redis-cluster`. */
 export type BrokerKind = (typeof BROKER_KINDS)[number];
 
 /** Nodes of a replicated NATS JetStream cluster. @default 3 */
 export const NATS_CLUSTER_SIZE = 3;
+
+/** Masters of a Redis Cluster, each with {@link REDIS_CLUSTER_REPLICAS} replica(s). @default 3 */
+export const REDIS_CLUSTER_MASTERS = 3;
+
+/** Replicas per master of a Redis Cluster. @default 1 */
+export const REDIS_CLUSTER_REPLICAS = 1;
 
 /** One server process of the broker. */
 export interface BrokerNode {
@@ -26,7 +35,7 @@ export interface ClusterBroker extends BrokerNode {
   readonly kind: BrokerKind;
   /** The `BROKER_URL` every app of the cluster uses. */
   readonly url: string;
-  /** Its server processes: one, or {@link NATS_CLUSTER_SIZE} for `nats-cluster`. */
+  /** Its server processes: one, {@link NATS_CLUSTER_SIZE} for `nats-cluster`, 6 for `redis-cluster` (masters first). */
   readonly nodes: readonly BrokerNode[];
   stop(): Promise<void>;
   /** What it printed, for error messages. */
@@ -54,23 +63,53 @@ function single(kind: BrokerKind, server: BrokerServer): ClusterBroker {
   };
 }
 
+/** Several server processes as one broker at `url`: kill and restart act on every node at once. */
+function multiNode(kind: BrokerKind, url: string, nodes: readonly BrokerServer[], stop: () => Promise<void>): ClusterBroker {
+  const all = async (action: (node: BrokerNode) => Promise<void>): Promise<void> => void (await Promise.all(nodes.map(action)));
+  return {
+    kind,
+    url,
+    nodes: nodes.map(asNode),
+    kill: () => all((node) => node.kill()),
+    restart: () => all((node) => node.restart()),
+    stop,
+    output: () => nodes.map((node) => node.output()).join('\n'),
+  };
+}
+
+/** Options of {@link startClusterBroker}. */
+export interface ClusterBrokerOptions {
+  /** Redis AOF fsync of the single `redis` kind. @default "always" */
+  readonly redisFsync?: 'always' | 'everysec';
+  /** Logs the topics are spread over: `?partitions=N` on the BROKER_URL it hands out. @default 1 */
+  readonly partitions?: number;
+}
+
 /**
  * Starts the broker with its data in `dir` (AOF or JetStream store). `nats-cluster` keeps each
- * node's store in a temp dir of testkit's and asks for 3 replicas through BROKER_URL.
+ * node's store in a temp dir of testkit's and asks for 3 replicas through BROKER_URL; `redis-cluster`
+ * runs its nodes in temp dirs of testkit's without AOF (a node killed comes back empty: its replica
+ * holds the data).
  */
-export async function startClusterBroker(kind: BrokerKind, dir: string, redisFsync: 'always' | 'everysec' = 'always'): Promise<ClusterBroker> {
+export async function startClusterBroker(kind: BrokerKind, dir: string, options: ClusterBrokerOptions = {}): Promise<ClusterBroker> {
+  const broker = await startBrokerServers(kind, dir, options.redisFsync ?? 'always');
+  return { ...broker, url: withPartitions(broker.url, options.partitions ?? 1) };
+}
+
+async function startBrokerServers(kind: BrokerKind, dir: string, redisFsync: 'always' | 'everysec'): Promise<ClusterBroker> {
   mkdirSync(dir, { recursive: true });
   if (kind === 'redis') return single(kind, await startRedis({ appendonly: true, appendfsync: redisFsync, dir }));
   if (kind === 'nats') return single(kind, await startNats({ dir }));
+  if (kind === 'redis-cluster') {
+    const cluster = await startRedisCluster({ masters: REDIS_CLUSTER_MASTERS, replicasPerMaster: REDIS_CLUSTER_REPLICAS });
+    return multiNode(kind, cluster.url, cluster.nodes, () => cluster.stop());
+  }
   const cluster = await startNatsCluster(NATS_CLUSTER_SIZE);
-  const all = async (action: (node: BrokerNode) => Promise<void>): Promise<void> => void (await Promise.all(cluster.nodes.map(action)));
-  return {
-    kind,
-    url: `${cluster.url}?replicas=${NATS_CLUSTER_SIZE}`,
-    nodes: cluster.nodes.map(asNode),
-    kill: () => all((node) => node.kill()),
-    restart: () => all((node) => node.restart()),
-    stop: () => cluster.stop(),
-    output: () => cluster.nodes.map((node) => node.output()).join('\n'),
-  };
+  return multiNode(kind, `${cluster.url}?replicas=${NATS_CLUSTER_SIZE}`, cluster.nodes, () => cluster.stop());
+}
+
+/** `url` with `?partitions=N` added (the apps then spread topics over N logs); unchanged for 1. */
+export function withPartitions(url: string, partitions: number): string {
+  if (partitions === 1) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}partitions=${partitions}`;
 }

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PORT, parseCliOptions } from './cli-options.js';
+import { DEFAULT_PORT, MAX_PARTITIONS, USAGE, parseCliOptions } from './cli-options.js';
 
 describe('parseCliOptions', () => {
-  it('defaults to redis, two gateways, port 8080 and the name "local"', () => {
-    expect(parseCliOptions([], {})).toEqual({ broker: 'redis', gateways: 2, port: DEFAULT_PORT, name: 'local', help: false });
+  it('defaults to redis, two gateways, one log, port 8080 and the name "local"', () => {
+    expect(parseCliOptions([], {})).toEqual({ broker: 'redis', gateways: 2, partitions: 1, port: DEFAULT_PORT, name: 'local', help: false });
+  });
+
+  it('reads --broker redis-cluster and --partitions', () => {
+    expect(parseCliOptions(['--broker', 'redis-cluster', '--partitions', '8'], {})).toMatchObject({ broker: 'redis-cluster', partitions: 8 });
+    expect(parseCliOptions(['--partitions', '64'], {}).partitions).toBe(MAX_PARTITIONS);
   });
 
   it('reads --broker, --gateways, --name and PORT; BROKER when --broker is absent', () => {
@@ -18,14 +23,20 @@ describe('parseCliOptions', () => {
   });
 
   it.each([
-    [['--broker', 'kafka'], {}, /--broker: expected redis, nats, nats-cluster/],
-    [[], { BROKER: 'kafka' }, /BROKER: expected redis, nats, nats-cluster/],
+    [['--broker', 'kafka'], {}, /--broker: expected redis, nats, nats-cluster, redis-cluster/],
+    [[], { BROKER: 'kafka' }, /BROKER: expected redis, nats, nats-cluster, redis-cluster/],
     [['--gateways', '0'], {}, /--gateways: expected an integer from 1/],
     [['--gateways', 'two'], {}, /--gateways/],
+    [['--partitions', '0'], {}, /--partitions: expected an integer from 1 to 64/],
+    [['--partitions', '65'], {}, /--partitions: expected an integer from 1 to 64/],
     [[], { PORT: '99999' }, /PORT: expected an integer/],
     [['--name', '../etc'], {}, /--name/],
     [['--nope'], {}, /nope/],
   ])('refuses %j %j with one line naming the option', (argv, env, message) => {
     expect(() => parseCliOptions(argv, env)).toThrow(message);
+  });
+
+  it('documents every option in the usage text', () => {
+    for (const option of ['--broker', '--gateways', '--partitions', '--name', 'redis-cluster']) expect(USAGE).toContain(option);
   });
 });

@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { BROKER_KINDS, type BrokerKind } from './broker-server.js';
 
+/** Most partitions `--partitions` takes (a resume token names its partitions in a 64-bit mask). @default 64 */
+export const MAX_PARTITIONS = 64;
+
 /** The load balancer's port when `PORT` is not set. @default 8080 */
 export const DEFAULT_PORT = 8080;
 
@@ -8,19 +11,23 @@ export const DEFAULT_PORT = 8080;
 export interface CliOptions {
   readonly broker: BrokerKind;
   readonly gateways: number;
+  /** `?partitions=N` on the BROKER_URL the apps get; 1 is the single log. */
+  readonly partitions: number;
   readonly port: number;
   readonly name: string;
   readonly help: boolean;
 }
 
 /** The `--help` text. */
-export const USAGE = `Usage: pnpm cluster [--broker redis|nats|nats-cluster] [--gateways N] [--name NAME]
+export const USAGE = `Usage: pnpm cluster [--broker redis|nats|nats-cluster|redis-cluster] [--gateways N] [--partitions N] [--name NAME]
 
-Starts the ssehub cluster on loopback: a private redis-server (AOF), nats-server or 3-node NATS cluster (JetStream),
-N gateways, ingest, web and nginx in front, all on free ports except nginx's. Ctrl-C stops everything.
+Starts the ssehub cluster on loopback: a private redis-server (AOF), nats-server, 3-node NATS cluster (JetStream)
+or Redis Cluster, N gateways, ingest, web and nginx in front, all on free ports except nginx's. Ctrl-C stops everything.
 
-  --broker KIND         redis, nats or nats-cluster (3 nodes, 3 replicas); env BROKER; default redis
+  --broker KIND         redis, nats, nats-cluster (3 nodes, 3 replicas) or redis-cluster (3 masters + 3 replicas);
+                        env BROKER; default redis
   --gateways N          gateway processes (default 2)
+  --partitions N        spread topics over N ordered logs, 1-${MAX_PARTITIONS} (?partitions=N on BROKER_URL; default 1)
   --name NAME           keeps config, logs and broker data in .cluster/NAME/ (default "local")
   PORT                  nginx's port (default ${DEFAULT_PORT})`;
 
@@ -37,6 +44,7 @@ export function parseCliOptions(argv: readonly string[], env: Record<string, str
     options: {
       broker: { type: 'string' },
       gateways: { type: 'string' },
+      partitions: { type: 'string' },
       name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -51,6 +59,7 @@ export function parseCliOptions(argv: readonly string[], env: Record<string, str
   return {
     broker: broker as BrokerKind,
     gateways: integer(values.gateways ?? '2', '--gateways', 1, 32),
+    partitions: integer(values.partitions ?? '1', '--partitions', 1, MAX_PARTITIONS),
     port: env.PORT ? integer(env.PORT, 'PORT', 1, 65_535) : DEFAULT_PORT,
     name,
     help: values.help ?? false,

@@ -12,7 +12,8 @@ function fail(message: string): never {
 function describe(cluster: Cluster, options: CliOptions): string {
   const pad = (label: string): string => label.padEnd(11);
   return [
-    `ssehub cluster "${cluster.name}" is ready (${options.broker}, ${options.gateways} gateway${options.gateways === 1 ? '' : 's'}):`,
+    `ssehub cluster "${cluster.name}" is ready (${options.broker}${options.partitions > 1 ? ` over ${options.partitions} partitions` : ''}, ` +
+      `${options.gateways} gateway${options.gateways === 1 ? '' : 's'}):`,
     '',
     `  ${pad('open')}${cluster.url}/   (nginx)`,
     ...cluster.gateways.map((gateway) => `  ${pad(gateway.nodeId)}${gateway.url}`),
@@ -42,6 +43,7 @@ let stopping = false;
 const cluster = await startCluster({
   broker: options.broker,
   gateways: options.gateways,
+  partitions: options.partitions,
   port: options.port,
   name: options.name,
   keep: true,

@@ -20,6 +20,8 @@ export interface ClusterOptions {
   readonly keep?: boolean;
   /** Extra environment for the gateways and ingest (`RETRY_MS`, `HEARTBEAT_S`, `LOG_LEVEL`, ...). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Partitions of the log: `?partitions=N` on the BROKER_URL every app gets (1 is the single log). @default 1 */
+  readonly partitions?: number;
   /** Redis AOF fsync: `always` (an acknowledged publish survives kill -9), or `everysec` (Redis's default; the bench). @default "always" */
   readonly redisFsync?: 'always' | 'everysec';
   /** nginx worker processes: one holds 8,192 connections, two per stream. @default 1 */
@@ -89,7 +91,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const teardown = createTeardown(dir, options.keep ?? false);
   try {
-    const broker = await startClusterBroker(options.broker ?? 'redis', join(dir, options.broker ?? 'redis'), options.redisFsync);
+    const kind = options.broker ?? 'redis';
+    const broker = await startClusterBroker(kind, join(dir, kind), { redisFsync: options.redisFsync, partitions: options.partitions });
     teardown.add(() => broker.stop(), () => void broker.kill());
     const { gateways, ingest, web, all } = await startApps(broker.url, join(dir, 'logs'), options);
     teardown.add(

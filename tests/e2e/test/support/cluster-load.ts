@@ -1,21 +1,10 @@
-// Load and delivery checks shared by the cluster tests: numbered events in, per-client verdicts out.
-import { READY_EVENT, decodeCursor } from '@ssehub/protocol';
+// Load shared by the cluster tests: numbered events published steadily to one topic or several, and read back.
+import { READY_EVENT } from '@ssehub/protocol';
 import { openSse, type SseTestClient } from '@ssehub/testkit';
+import type { Ack, Delivered } from './delivery-check.js';
 
 /** The event type the cluster tests publish; `data.n` is the publisher's sequence number. @default "test.seq" */
 export const SEQ_EVENT_TYPE = 'test.seq';
-
-/** One acknowledged publish: sequence number and the id the broker assigned. */
-export interface Ack {
-  readonly n: number;
-  readonly id: string;
-}
-
-/** A delivered event, as the checks see it. */
-export interface Delivered {
-  readonly id: string;
-  readonly n: number;
-}
 
 /**
  * `POST /v1/publish` of `{n}` (plus `pad`, a filler string that makes the event bigger, when given) on
@@ -33,7 +22,8 @@ export function publishEvent(baseUrl: string, topic: string, n: number, idempote
 /** Options of {@link publishSteadily}. */
 export interface PublishSteadilyOptions {
   readonly url: string;
-  readonly topic: string;
+  /** The topic, or topics `t[0..K-1]`: event `n` goes to `t[n % K]`. */
+  readonly topic: string | readonly string[];
   readonly count: number;
   /** Events per second; each publish starts on its own tick of a fixed schedule. */
   readonly ratePerS: number;
@@ -64,20 +54,29 @@ export const RETRY_PAUSE_MS = 100;
 /** How long one publish attempt may take before it counts as unanswered. @default 10000 */
 export const PUBLISH_TIMEOUT_MS = 10_000;
 
+/** The topic event `n` goes to: the one topic, or `topics[n % K]`. */
+export function topicOf(topic: string | readonly string[], n: number): string {
+  if (typeof topic === 'string') return topic;
+  const chosen = topic[n % topic.length];
+  if (chosen === undefined) throw new Error('publishing needs at least one topic');
+  return chosen;
+}
+
 /** Publishes event `n` until it is acknowledged or `maxAttempts` ran out. */
 async function publishUntilAcked(options: PublishSteadilyOptions, n: number): Promise<Ack> {
   const attempts = options.maxAttempts ?? 1;
-  const key = `${options.topic}#${n}`;
+  const topic = topicOf(options.topic, n);
+  const key = `${topic}#${n}`;
   options.onSend?.(n);
   for (let attempt = 1; ; attempt += 1) {
     let status = 0;
     let body = '';
     try {
       const pad = options.padBytes ? 'x'.repeat(options.padBytes) : undefined;
-      const response = await publishEvent(options.url, options.topic, n, key, AbortSignal.timeout(PUBLISH_TIMEOUT_MS), pad);
+      const response = await publishEvent(options.url, topic, n, key, AbortSignal.timeout(PUBLISH_TIMEOUT_MS), pad);
       status = response.status;
       body = await response.text();
-      if (status === 201) return { n, id: (JSON.parse(body) as { id: string }).id };
+      if (status === 201) return { n, topic, id: (JSON.parse(body) as { id: string }).id };
     } catch (error) {
       body = String(error);
     }
@@ -117,53 +116,7 @@ export function deliveredOn(client: SseTestClient, topic: string): Delivered[] {
   return client
     .events()
     .filter((event) => event.topic === topic && event.type === SEQ_EVENT_TYPE)
-    .map((event) => ({ id: event.id, n: (event.data as { n: number }).n }));
-}
-
-/** What went wrong for one client, empty arrays and zeros when nothing did. */
-export interface DeliveryVerdict {
-  readonly received: number;
-  /** Acknowledged sequence numbers never delivered (first 20). */
-  readonly missing: number[];
-  /** Sequence numbers delivered more than once (first 20). */
-  readonly duplicated: number[];
-  /** Deliveries whose id was not above the previous one's. */
-  readonly outOfOrder: number;
-  /** Deliveries whose id differs from the one the publish was acknowledged with. */
-  readonly wrongId: number;
-}
-
-/** The log position an event id carries (ids order events; sequence numbers `n` need not, with concurrent publishes). */
-export function sequenceOf(id: string): number {
-  const position = decodeCursor(id)?.positions[0];
-  if (position === undefined) throw new Error(`malformed event id ${id}`);
-  return position;
-}
-
-/** Compares what a client got with what was acknowledged: nothing lost, nothing twice, ids increasing. */
-export function checkDelivery(delivered: readonly Delivered[], acks: readonly Ack[]): DeliveryVerdict {
-  const idByN = new Map(acks.map((ack) => [ack.n, ack.id]));
-  const seen = new Map<number, number>();
-  let outOfOrder = 0;
-  let wrongId = 0;
-  delivered.forEach((event, index) => {
-    seen.set(event.n, (seen.get(event.n) ?? 0) + 1);
-    if (idByN.has(event.n) && idByN.get(event.n) !== event.id) wrongId += 1;
-    const previous = delivered[index - 1];
-    if (previous && sequenceOf(event.id) <= sequenceOf(previous.id)) outOfOrder += 1;
-  });
-  return {
-    received: delivered.length,
-    missing: acks.filter((ack) => !seen.has(ack.n)).map((ack) => ack.n).slice(0, 20),
-    duplicated: [...seen].filter(([, times]) => times > 1).map(([n]) => n).slice(0, 20),
-    outOfOrder,
-    wrongId,
-  };
-}
-
-/** The verdict every client must get. */
-export function perfectDelivery(count: number): DeliveryVerdict {
-  return { received: count, missing: [], duplicated: [], outOfOrder: 0, wrongId: 0 };
+    .map((event) => ({ id: event.id, topic, n: (event.data as { n: number }).n }));
 }
 
 /** The node named by the stream's `ssehub.ready` frame (which gateway serves it). */

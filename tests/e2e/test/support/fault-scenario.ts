@@ -1,8 +1,11 @@
-// One fault scenario under load: 200 clients through nginx, 2,000 numbered events at a steady rate,
-// a fault mid-stream, then every client checked by sequence number. Shared by the cluster fault suites.
+// One fault scenario under load: 200 clients through nginx, 2,000 numbered events at a steady rate over
+// one topic or K, a fault mid-stream, then every client checked by sequence number per topic. Shared by
+// the cluster fault suites.
 import type { Cluster } from '@ssehub/cluster';
+import { partitionOf } from '@ssehub/protocol';
 import { expect } from 'vitest';
-import { checkDelivery, perfectDelivery, publishSteadily, type Ack } from './cluster-load.js';
+import { publishSteadily } from './cluster-load.js';
+import { checkDelivery, perfectDelivery, type Ack } from './delivery-check.js';
 import { openResilientStream, type ResilientStream } from './resilient-sse.js';
 
 /** Clients streaming through nginx. @default 200 */
@@ -32,14 +35,20 @@ export const FAULT_CLUSTER_ENV: Readonly<Record<string, string>> = Object.freeze
   HISTORY_MAX_PER_TOPIC: String(EVENTS * 2),
 });
 
-/** With `onRefused`, failed publishes are counted and retried under the same Idempotency-Key. */
-export interface PublishHooks {
+/** How a scenario publishes, and over which topics. */
+export interface ScenarioOptions {
+  /** With it, failed publishes are counted and retried under the same Idempotency-Key. */
   readonly onRefused?: (n: number, status: number) => void;
+  /** Topics K: event `n` goes to topic `n % K`, and each client streams all K in one connection. @default 1 */
+  readonly topics?: number;
+  /** The log's partitions P (`?partitions=` of the cluster): the K topics are picked in K different ones. @default 1 */
+  readonly partitions?: number;
 }
 
 /** What a scenario measured. */
 export interface ScenarioResult {
   readonly acks: Ack[];
+  readonly topics: string[];
   readonly clients: ResilientStream[];
   /** One line of figures for the test log. */
   readonly summary: string;
@@ -47,37 +56,55 @@ export interface ScenarioResult {
 
 const uniqueTopic = (label: string): string => `rooms/${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
+/**
+ * `count` fresh topics for a scenario, each in its own partition of `partitions` (any topics on one log),
+ * so a stream over them spans that many partitions and its ids carry that many positions.
+ */
+export function scenarioTopics(label: string, count: number, partitions: number): string[] {
+  if (count === 1) return [uniqueTopic(label)];
+  if (partitions > 1 && count > partitions) throw new Error(`${count} topics cannot lie in different partitions of ${partitions}`);
+  const base = uniqueTopic(label);
+  const byPartition = new Map<number, string>();
+  for (let i = 0; byPartition.size < count; i += 1) {
+    const topic = `${base}-${i}`;
+    const partition = partitions > 1 ? partitionOf(topic, partitions) : i;
+    if (!byPartition.has(partition)) byPartition.set(partition, topic);
+  }
+  return [...byPartition.values()];
+}
+
 /** The `p`th percentile (0-100) of `values`, nearest rank; 0 for none. */
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function openClients(cluster: Cluster, topic: string): Promise<ResilientStream[]> {
+async function openClients(cluster: Cluster, topics: readonly string[]): Promise<ResilientStream[]> {
   const clients: ResilientStream[] = [];
   // In batches, so 200 subscriptions do not all start in the same instant.
   for (let batch = 0; batch < CLIENTS; batch += 50) {
-    const opening = Array.from({ length: Math.min(50, CLIENTS - batch) }, () => openResilientStream(cluster.url, topic));
+    const opening = Array.from({ length: Math.min(50, CLIENTS - batch) }, () => openResilientStream(cluster.url, topics));
     clients.push(...(await Promise.all(opening)));
   }
   return clients;
 }
 
 /** Opens the clients, publishes at a steady rate, runs `fault` at {@link FAULT_AT} and checks every client. */
-export async function runScenario(cluster: Cluster, label: string, fault: () => Promise<void>, publish: PublishHooks = {}): Promise<ScenarioResult> {
-  const topic = uniqueTopic(label);
-  const clients = await openClients(cluster, topic);
+export async function runScenario(cluster: Cluster, label: string, fault: () => Promise<void>, options: ScenarioOptions = {}): Promise<ScenarioResult> {
+  const partitions = options.partitions ?? 1;
+  const topics = scenarioTopics(label, options.topics ?? 1, partitions);
+  const clients = await openClients(cluster, topics);
   const started = performance.now();
   let faulted: Promise<void> | undefined;
   try {
     const acks = await publishSteadily({
       url: cluster.url,
-      topic,
+      topic: topics,
       count: EVENTS,
       ratePerS: RATE,
       concurrency: PUBLISHERS,
-      maxAttempts: publish.onRefused ? 300 : 1,
-      onRefused: publish.onRefused,
+      maxAttempts: options.onRefused ? 300 : 1,
+      onRefused: options.onRefused,
       onAck: (ack) => {
         if (ack.n !== FAULT_AT) return;
         faulted = fault();
@@ -89,39 +116,46 @@ export async function runScenario(cluster: Cluster, label: string, fault: () => 
     // A client that never completes fails below with what it missed, not with a bare timeout.
     await Promise.allSettled(clients.map((client) => client.waitForCount(EVENTS, 60_000)));
     const seconds = (performance.now() - started) / 1000;
-    await expectEveryClientComplete(cluster, topic, clients, acks);
-    return { acks, clients, summary: summarize(cluster, clients, publishS, seconds) };
+    await expectEveryClientComplete(cluster, clients, acks);
+    const over = topics.length > 1 ? ` over ${topics.length} topics (partitions ${topics.map((topic) => partitionOf(topic, partitions)).join(', ')} of ${partitions})` : '';
+    return { acks, topics, clients, summary: summarize(cluster, clients, over, publishS, seconds) };
   } finally {
     for (const client of clients) client.close();
   }
 }
 
-async function expectEveryClientComplete(cluster: Cluster, topic: string, clients: readonly ResilientStream[], acks: readonly Ack[]): Promise<void> {
+async function expectEveryClientComplete(cluster: Cluster, clients: readonly ResilientStream[], acks: readonly Ack[]): Promise<void> {
   const verdicts = clients.map((client) => ({ ...checkDelivery(client.delivered, acks), resets: client.resets(), nodes: client.nodes }));
   const failed = verdicts.filter((verdict) => verdict.received !== EVENTS || verdict.missing.length > 0 || verdict.duplicated.length > 0);
-  const where = failed.length > 0 ? await inHistory(cluster, topic, acks, failed[0]!.missing) : '';
+  const where = failed.length > 0 ? await inHistory(cluster, acks, failed[0]!.missing) : '';
   expect(failed.length, `${failed.length} of ${clients.length} clients incomplete, e.g. ${JSON.stringify(failed[0])}; ${where}`).toBe(0);
   for (const verdict of verdicts) expect(verdict).toEqual({ ...perfectDelivery(EVENTS), resets: 0, nodes: verdict.nodes });
 }
 
-/** For a failure message: are the events a client missed in the broker's history (a delivery gap) or not (lost)? */
-async function inHistory(cluster: Cluster, topic: string, acks: readonly Ack[], missing: readonly number[]): Promise<string> {
-  const before = acks[(missing[0] ?? 1) - 1];
-  if (!before) return 'nothing to look up';
+/**
+ * For a failure message: are the events a client missed on the topic of its first missed event in the
+ * broker's history (a delivery gap) or not (lost)?
+ */
+async function inHistory(cluster: Cluster, acks: readonly Ack[], missing: readonly number[]): Promise<string> {
+  const first = missing[0];
+  const topic = acks.find((ack) => ack.n === first)?.topic;
+  const before = first === undefined ? undefined : acks.filter((ack) => ack.topic === topic && ack.n < first).at(-1);
+  if (!topic || !before) return 'nothing to look up';
   const url = `${cluster.url}/v1/topics/${encodeURIComponent(topic)}/history?after=${encodeURIComponent(before.id)}&limit=1000`;
   const page = (await (await fetch(url)).json()) as { events?: { data: { n: number } }[] };
   const stored = new Set((page.events ?? []).map((event) => event.data.n));
-  return `${missing.filter((n) => stored.has(n)).length} of the first ${missing.length} missing are in the broker's history`;
+  const onTopic = missing.filter((n) => acks.find((ack) => ack.n === n)?.topic === topic);
+  return `${onTopic.filter((n) => stored.has(n)).length} of the first ${onTopic.length} missing on ${topic} are in the broker's history`;
 }
 
-function summarize(cluster: Cluster, clients: readonly ResilientStream[], publishS: number, seconds: number): string {
+function summarize(cluster: Cluster, clients: readonly ResilientStream[], over: string, publishS: number, seconds: number): string {
   const firstNodes = clients.map((client) => client.nodes[0]);
   const spread = cluster.gateways.map((gateway) => firstNodes.filter((node) => node === gateway.nodeId).length).join('/');
   const resumes = clients.flatMap((client) => client.resumeMs);
   const refusals = clients.reduce((sum, client) => sum + client.refusals(), 0);
   const deliveries = clients.reduce((sum, client) => sum + client.delivered.length, 0);
   return (
-    `${EVENTS} events published in ${publishS.toFixed(1)} s (${(EVENTS / publishS).toFixed(0)}/s, aiming at ${RATE}/s) ` +
+    `${EVENTS} events published${over} in ${publishS.toFixed(1)} s (${(EVENTS / publishS).toFixed(0)}/s, aiming at ${RATE}/s) ` +
     `to ${clients.length} clients (${spread} on ${cluster.gateways.length} gateways): ` +
     `${deliveries} deliveries, 0 lost, 0 duplicated, 0 resets, all in by ${seconds.toFixed(1)} s; ` +
     `${resumes.length} reconnects (${refusals} refused first), resume p50 ${percentile(resumes, 50).toFixed(0)} ms, ` +

@@ -44,6 +44,7 @@ export const README_COMMANDS: Readonly<Record<string, Coverage>> = {
   'pnpm cluster': TEST('readme-commands.test.ts'),
   'pnpm cluster --broker nats --gateways 3': TEST('readme-commands.test.ts'),
   'pnpm cluster --broker nats-cluster': TEST('readme-commands.test.ts'),
+  'pnpm cluster --broker redis-cluster --partitions 8': TEST('readme-commands.test.ts'),
   'PORT=9000 pnpm cluster': TEST('readme-commands.test.ts'),
   'ADMIN_TOKEN=$(openssl rand -hex 16) pnpm cluster': TEST('readme-commands.test.ts'),
   // README.md, Development

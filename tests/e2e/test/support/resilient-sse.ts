@@ -2,14 +2,15 @@
 // Last-Event-ID), plus retrying after a non-200 answer the way the chat client does, with figures.
 import { request, type ClientRequest } from 'node:http';
 import { READY_EVENT, RESET_EVENT, createSseParser, type SseMessage } from '@ssehub/protocol';
-import { SEQ_EVENT_TYPE, type Delivered } from './cluster-load.js';
+import { SEQ_EVENT_TYPE } from './cluster-load.js';
+import type { Delivered } from './delivery-check.js';
 
 /** Delay before reconnecting when the server never sent `retry:`. @default 500 */
 export const DEFAULT_RETRY_MS = 500;
 
 /** One client that keeps its subscription alive across broken streams, nodes and refusals. */
 export interface ResilientStream {
-  /** Numbered events of its topic over every session, in arrival order. */
+  /** Numbered events of its topics over every session, in arrival order. */
   readonly delivered: Delivered[];
   /** The node that served each session, in order. */
   readonly nodes: string[];
@@ -26,12 +27,17 @@ export interface ResilientStream {
 
 /** Options of {@link openResilientStream}. */
 export interface ResilientStreamOptions {
-  /** Called as each numbered event of the topic arrives (latency probes read the clock here). */
+  /** Called as each numbered event of its topics arrives (latency probes read the clock here). */
   readonly onDelivered?: (event: Delivered) => void;
 }
 
-/** Opens `/v1/events?topic=…` at `baseUrl` and keeps it open; resolves once the first session is live. */
-export function openResilientStream(baseUrl: string, topic: string, options: ResilientStreamOptions = {}): Promise<ResilientStream> {
+/**
+ * Opens `/v1/events?topic=…` at `baseUrl`, one stream over every topic given, and keeps it open;
+ * resolves once the first session is live.
+ */
+export function openResilientStream(baseUrl: string, topic: string | readonly string[], options: ResilientStreamOptions = {}): Promise<ResilientStream> {
+  const topics = new Set(typeof topic === 'string' ? [topic] : topic);
+  const path = `/v1/events?${[...topics].map((name) => `topic=${encodeURIComponent(name)}`).join('&')}`;
   const delivered: Delivered[] = [];
   const nodes: string[] = [];
   const resumeMs: number[] = [];
@@ -49,8 +55,8 @@ export function openResilientStream(baseUrl: string, topic: string, options: Res
     if (message.hasId) {
       lastEventId = message.lastEventId;
       const event = JSON.parse(message.data) as { id: string; topic: string; type: string; data: { n: number } };
-      if (event.topic === topic && event.type === SEQ_EVENT_TYPE) {
-        const numbered = { id: event.id, n: event.data.n };
+      if (topics.has(event.topic) && event.type === SEQ_EVENT_TYPE) {
+        const numbered = { id: event.id, topic: event.topic, n: event.data.n };
         delivered.push(numbered);
         options.onDelivered?.(numbered);
       }
@@ -75,7 +81,7 @@ export function openResilientStream(baseUrl: string, topic: string, options: Res
     if (closed) return;
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (lastEventId) headers['last-event-id'] = lastEventId;
-    const req = request(`${baseUrl}/v1/events?topic=${encodeURIComponent(topic)}`, { headers });
+    const req = request(`${baseUrl}${path}`, { headers });
     current = req;
     let ended = false;
     const end = (): void => {
