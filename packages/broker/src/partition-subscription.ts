@@ -64,8 +64,9 @@ export class PartitionedSubscription implements BrokerSubscription {
   added(index: number, part: LogSubscription): void {
     if (this.closed) return part.close();
     this.parts.push(part);
-    const [seq] = part.cursor.slice(part.cursor.lastIndexOf('-') + 1).split('.');
-    const position = this.labels.positions(index).positionOf(part.epoch, Number(seq));
+    // One log's cursor is `<epoch>-<seq>`.
+    const seq = Number(part.cursor.slice(part.cursor.lastIndexOf('-') + 1));
+    const position = this.labels.positions(index).positionOf(part.epoch, seq);
     // A live event may have come in meanwhile; a position never goes back.
     if (!(this.positions.get(index)! >= position)) this.positions.set(index, position);
     this.unknown.delete(index);

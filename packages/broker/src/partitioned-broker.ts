@@ -9,6 +9,7 @@ import type {
   PresenceStore,
   PublishInput,
   PublishOptions,
+  ResumeCheck,
   StoredEvent,
   SubscriptionListener,
 } from './broker.js';
@@ -16,8 +17,18 @@ import { BrokerError } from './errors.js';
 import { PartitionPositions } from './partition-position.js';
 import { PartitionedSubscription, type PartitionLabels } from './partition-subscription.js';
 
-/** What a resume cursor says about one partition. */
-type PartitionStart = { readonly from: 'live' } | { readonly from: 'position'; readonly position: number } | { readonly from: 'reset' };
+/**
+ * How one partition starts from a cursor: live (no `resumeAt`), or from a position the token holds
+ * (`resumeAt` checks it against the log's head), or reset (a `resumeAt` that finds no position).
+ */
+interface PartitionStart {
+  readonly resumeAt?: ResumeCheck;
+  readonly position?: number;
+}
+
+const LIVE: PartitionStart = {};
+const NOT_THIS_LOG: ResumeCheck = () => undefined;
+const RESET: PartitionStart = { resumeAt: NOT_THIS_LOG };
 
 /**
  * Which partition each of `topics` is in, grouped: partition index → its topics, in the order given.
@@ -75,15 +86,15 @@ export async function createPartitionedBroker(kind: string, logs: readonly Parti
 
   /** How each partition starts from a cursor: a token of this deployment resumes the partitions it covers. */
   function startsFrom(after: string | undefined): (index: number) => PartitionStart {
-    if (after === undefined) return () => ({ from: 'live' });
+    if (after === undefined) return () => LIVE;
     const parsed = decodeAnyCursor(after);
     if (!parsed) throw new BrokerError('invalid_cursor', 'the cursor is not one ssehub issued');
     // A single log's cursor, or another partition count's: no position of it means anything here.
-    if (parsed.kind !== 'partitioned' || parsed.cursor.partitions !== partitions) return () => ({ from: 'reset' });
+    if (parsed.kind !== 'partitioned' || parsed.cursor.partitions !== partitions) return () => RESET;
     const token: PartitionCursor = parsed.cursor;
     return (index) => {
       const position = token.positions.get(index);
-      return position === undefined ? { from: 'live' } : { from: 'position', position };
+      return position === undefined ? LIVE : { resumeAt: positions[index]!.resumeAt(position), position };
     };
   }
 
@@ -97,9 +108,7 @@ export async function createPartitionedBroker(kind: string, logs: readonly Parti
     try {
       await Promise.all(
         [...groups].map(async ([index, topics]) => {
-          const from = start(index);
-          const position = from.from === 'position' ? from.position : undefined;
-          const resumeAt = from.from === 'live' ? undefined : from.from === 'position' ? positions[index]!.resumeAt(from.position) : () => undefined;
+          const { resumeAt, position } = start(index);
           const part = await logs[index]!.subscribeAt(topics, resumeAt, subscription.partListener(index, topics, position));
           subscription.added(index, part);
           if (part.resumed) resumedTopics.push(...topics);
@@ -145,9 +154,8 @@ export async function createPartitionedBroker(kind: string, logs: readonly Parti
 
   async function history(topic: string, options: { after?: string; limit: number }): Promise<HistoryPage> {
     const index = partitionOf(topic, partitions);
-    const from = startsFrom(options.after)(index);
-    const resumeAt =
-      options.after === undefined ? undefined : from.from === 'position' ? positions[index]!.resumeAt(from.position) : () => undefined;
+    // "After a cursor" that does not cover the topic's partition cannot be served: the latest, truncated.
+    const resumeAt = options.after === undefined ? undefined : (startsFrom(options.after)(index).resumeAt ?? NOT_THIS_LOG);
     const page = await logs[index]!.historyAt(topic, resumeAt, options.limit);
     return { events: page.events.map((event) => labelled(index, event)), truncated: page.truncated };
   }
