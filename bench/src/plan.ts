@@ -1,4 +1,5 @@
 import type { LogDeployment } from './targets/broker-deployment.js';
+import type { PartitionedLogOptions } from './scenarios/partitioned-log.js';
 
 /** Sizes and durations of one bench run. */
 export interface BenchPlan {
@@ -19,15 +20,7 @@ export interface BenchPlan {
   /** S6: streams over 3 gateways behind nginx, publishes/s on their own topics and on the shared one, then one gateway killed. */
   readonly storm: { readonly streams: number; readonly personalRate: number; readonly sharedRate: number; readonly beforeMs: number; readonly stormMaxMs: number };
   /** S7: broker deployments, partition counts, topics, closed-loop clients and publishes in flight per client, warm-up and step length. */
-  readonly partitionedLog: {
-    readonly deployments: readonly LogDeployment[];
-    readonly partitions: readonly number[];
-    readonly topics: number;
-    readonly clients: number;
-    readonly concurrency: number;
-    readonly warmupMs: number;
-    readonly stepMs: number;
-  };
+  readonly partitionedLog: Omit<PartitionedLogOptions, 'clientCpus'> & { readonly deployments: readonly LogDeployment[] };
 }
 
 /** S7's deployments and partition counts, the same in both plans: issue 15 asks for P = 1, 3 and 8 on each. */
