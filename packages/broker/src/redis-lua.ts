@@ -76,26 +76,28 @@ end
 `;
 
 /**
- * Appends events in order: idempotency check, epoch (see EPOCH_LUA), one INCR per event, XADD + trim,
- * PUBLISH (or SPUBLISH on a cluster, allowed as the channel shares the log's hash tag) of the stored
- * event JSON. Answers a JSON array of the stored events.
- * KEYS: seq, epoch, idempotency, origin, then stream + meta per event.
- * ARGV: fresh epoch, max count, max age ms, idempotency ttl ms, use idempotency (1/0),
- * channel prefix, publish command, watch origin (1/0), then topic + JSON body
- * (`"topic":..,"type":..,"data":..`) per event.
+ * The append script of one log layout. Appends events in order: idempotency check, epoch (see
+ * EPOCH_LUA), one INCR per event, XADD + trim, PUBLISH (SPUBLISH on a cluster, allowed as the channel
+ * shares the log's hash tag) of the stored event JSON. Answers a JSON array of the stored events.
+ * KEYS: seq, epoch, idempotency, [on a cluster: origin,] then stream + meta per event.
+ * ARGV: fresh epoch, max count, max age ms, idempotency ttl ms, use idempotency (1/0), channel prefix,
+ * then topic + JSON body (`"topic":..,"type":..,"data":..`) per event. Two texts rather than flags, so
+ * a single Redis server's append takes exactly the arguments it always did.
  */
-export const APPEND_LUA = `${RETENTION_LUA}${EPOCH_LUA}
+function appendLua(cluster: boolean): string {
+  const fixedKeys = cluster ? 4 : 3;
+  return `${RETENTION_LUA}${EPOCH_LUA}
 if ARGV[5] == '1' then
   local earlier = redis.call('GET', KEYS[3])
   if earlier then return earlier end
 end
-local epoch = log_epoch(KEYS[2], KEYS[4], ARGV[1], ARGV[8])
+local epoch = log_epoch(KEYS[2], ${cluster ? "KEYS[4], ARGV[1], '1'" : "nil, ARGV[1], '0'"})
 local max_count, max_age = tonumber(ARGV[2]), tonumber(ARGV[3])
 local ts = string.format('%d', now_ms())
 local events = {}
-for i = 1, (#KEYS - 4) / 2 do
-  local stream, meta = KEYS[3 + 2 * i], KEYS[4 + 2 * i]
-  local topic, body = ARGV[7 + 2 * i], ARGV[8 + 2 * i]
+for i = 1, (#KEYS - ${fixedKeys}) / 2 do
+  local stream, meta = KEYS[${fixedKeys - 1} + 2 * i], KEYS[${fixedKeys} + 2 * i]
+  local topic, body = ARGV[5 + 2 * i], ARGV[6 + 2 * i]
   if redis.call('EXISTS', stream) == 0 then
     local last = redis.call('HGET', meta, 'last')
     if last then redis.call('HSET', meta, 'trimmed', last) end
@@ -109,13 +111,19 @@ for i = 1, (#KEYS - 4) / 2 do
   -- An idle topic's stream goes away once all of it is older than the age limit.
   redis.call('PEXPIRE', stream, max_age)
   redis.call('HSET', meta, 'last', seq)
-  redis.call(ARGV[7], ARGV[6] .. topic, json)
+  redis.call('${cluster ? 'SPUBLISH' : 'PUBLISH'}', ARGV[6] .. topic, json)
   events[i] = json
 end
 local all = '[' .. table.concat(events, ',') .. ']'
 if ARGV[5] == '1' then redis.call('SET', KEYS[3], all, 'PX', ARGV[4]) end
 return all
 `;
+}
+
+/** The append script on one Redis server. */
+export const APPEND_LUA = appendLua(false);
+/** The append script on a Redis Cluster: SPUBLISH, and a new epoch under a new master. */
+export const CLUSTER_APPEND_LUA = appendLua(true);
 
 /**
  * Events of several topics with seq > after, at most `limit` per topic, after applying the age limit.

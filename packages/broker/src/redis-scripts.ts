@@ -4,7 +4,7 @@ import { IDEMPOTENCY_TTL_MS } from './idempotency-cache.js';
 import { parseStoredEvent } from './envelope-json.js';
 import type { RedisClient } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
-import { APPEND_LUA, HEAD_LUA, LATEST_LUA, READ_LUA } from './redis-lua.js';
+import { APPEND_LUA, CLUSTER_APPEND_LUA, HEAD_LUA, LATEST_LUA, READ_LUA } from './redis-lua.js';
 
 /** A Lua script run with EVALSHA, falling back to EVAL when Redis lost its script cache (restart). */
 export class RedisScript {
@@ -25,6 +25,7 @@ export class RedisScript {
 }
 
 const appendScript = new RedisScript(APPEND_LUA);
+const clusterAppendScript = new RedisScript(CLUSTER_APPEND_LUA);
 const readScript = new RedisScript(READ_LUA);
 const latestScript = new RedisScript(LATEST_LUA);
 const headScript = new RedisScript(HEAD_LUA);
@@ -51,15 +52,16 @@ export async function runAppend(
   idempotencyKey: string | undefined,
   freshEpoch: string,
 ): Promise<StoredEvent[]> {
-  const scriptKeys = [keys.seq, keys.epoch, keys.idempotency(idempotencyKey ?? ''), keys.origin];
+  const scriptKeys = [keys.seq, keys.epoch, keys.idempotency(idempotencyKey ?? '')];
+  if (limits.cluster) scriptKeys.push(keys.origin);
   const useKey = idempotencyKey === undefined ? 0 : 1;
-  const publish = limits.cluster ? 'SPUBLISH' : 'PUBLISH';
-  const args: (string | number)[] = [freshEpoch, limits.maxCount, limits.maxAgeMs, IDEMPOTENCY_TTL_MS, useKey, keys.channelPrefix, publish, limits.cluster ? 1 : 0];
+  const args: (string | number)[] = [freshEpoch, limits.maxCount, limits.maxAgeMs, IDEMPOTENCY_TTL_MS, useKey, keys.channelPrefix];
   for (const input of inputs) {
     scriptKeys.push(keys.stream(input.topic), keys.meta(input.topic));
     args.push(input.topic, eventBody(input));
   }
-  return JSON.parse(String(await appendScript.run(client, scriptKeys, args))) as StoredEvent[];
+  const script = limits.cluster ? clusterAppendScript : appendScript;
+  return JSON.parse(String(await script.run(client, scriptKeys, args))) as StoredEvent[];
 }
 
 /** Events of `topics` with seq > after (at most `limit` per topic), and whether retention dropped any. */
