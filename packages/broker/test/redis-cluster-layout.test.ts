@@ -1,5 +1,5 @@
 import { createBroker, parseBrokerUrl } from '@ssehub/broker';
-import { describeBrokerConformance } from '@ssehub/broker/testing';
+import { describeBrokerConformance, describePartitionConformance } from '@ssehub/broker/testing';
 import { startRedis, type RedisServer } from '@ssehub/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,3 +89,7 @@ describe('redis key layout', () => {
 });
 
 describeBrokerConformance({ name: 'redis, 4 partitions', create: (options) => createBroker(`${redis.url}?partitions=4`, options) });
+describePartitionConformance({
+  name: 'redis',
+  create: ({ partitions, ...options }) => createBroker(`${redis.url}?partitions=${partitions}`, options),
+});

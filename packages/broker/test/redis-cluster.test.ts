@@ -1,5 +1,5 @@
 import { createBroker } from '@ssehub/broker';
-import { describeBrokerConformance } from '@ssehub/broker/testing';
+import { describeBrokerConformance, describePartitionConformance } from '@ssehub/broker/testing';
 import { startRedisCluster, type RedisCluster } from '@ssehub/testkit';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -13,3 +13,7 @@ afterAll(() => cluster?.stop());
 describeBrokerConformance({ name: 'redis-cluster', create: (options) => createBroker(cluster.url, options) });
 // Four logs, each in a slot of its own (`{<prefix>.<k>}`), over one commands client and one sharded feed.
 describeBrokerConformance({ name: 'redis-cluster, 4 partitions', create: (options) => createBroker(`${cluster.url}?partitions=4`, options) });
+describePartitionConformance({
+  name: 'redis-cluster',
+  create: ({ partitions, ...options }) => createBroker(`${cluster.url}?partitions=${partitions}`, options),
+});
