@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { MAX_CURSOR_LENGTH, SsehubError, decodeAnyCursor, isValidTopic, type ErrorCode } from '@ssehub/protocol';
+import { SsehubError, cursorLengthLimit, decodeAnyCursor, isValidTopic, type ErrorCode } from '@ssehub/protocol';
 import type { LimitName } from '@ssehub/service-kit';
 
 /** A validated `GET /v1/events` request. */
@@ -81,8 +81,9 @@ export function parseEventsRequest(req: IncomingMessage, url: URL, maxTopics: nu
   // The header wins: EventSource sends it on every reconnect, with the newest id it saw.
   const lastEventId = header ?? fromQuery[0];
   if (lastEventId === undefined || lastEventId === '') return { topics, lastEventId: undefined, user };
-  if (lastEventId.length > MAX_CURSOR_LENGTH) {
-    return new RequestProblem('invalid_cursor', `Last-Event-ID is longer than ${MAX_CURSOR_LENGTH} characters`, 'last_event_id');
+  const limit = cursorLengthLimit(lastEventId);
+  if (lastEventId.length > limit) {
+    return new RequestProblem('invalid_cursor', `Last-Event-ID is longer than ${limit} characters`, 'last_event_id');
   }
   if (!decodeAnyCursor(lastEventId)) {
     return new RequestProblem('invalid_cursor', 'Last-Event-ID is not an event id this service issued');

@@ -1,5 +1,5 @@
 import { createBroker } from '@ssehub/broker';
-import { decodePartitionCursor, partitionOf } from '@ssehub/protocol';
+import { MAX_CURSOR_LENGTH, decodePartitionCursor, encodePartitionCursor, partitionOf } from '@ssehub/protocol';
 import { ready } from '@ssehub/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { numbers, startGateway, type GatewayHarness } from './gateway-harness.js';
@@ -50,6 +50,16 @@ describe('GET /v1/events over a partitioned log', () => {
     await gateway.publish(C, 2);
     await client.waitFor((c) => c.events().length === 1, "C's live event");
     expect(numbers(client.events())).toEqual([2]);
+  });
+
+  it('takes an id longer than 256 characters (positions drifted apart) on a 200 stream, never a 400', async () => {
+    gateway = await startGateway({}, await createBroker('memory://?partitions=64'));
+    const positions = new Map(Array.from({ length: 32 }, (_, n) => [n * 2, n === 0 ? 2 ** 52 : n]));
+    const long = encodePartitionCursor({ partitions: 64, positions });
+    expect(long.length).toBeGreaterThan(MAX_CURSOR_LENGTH);
+    const client = await open(`topic=${A}`, { 'last-event-id': long });
+    expect(client.status).toBe(200);
+    await client.waitFor(ready, 'ready');
   });
 
   it('answers a single-log id with ssehub.reset for every topic, on a 200 stream', async () => {

@@ -69,6 +69,8 @@ export { ERROR_CODES, ErrorBodySchema, ErrorCodeSchema, SsehubError, errorBody, 
 export { MAX_CURSOR_LENGTH, decodeCursor, encodeCursor, isValidEpoch, type Cursor } from './cursor.js';
 export {
   MAX_CURSOR_PARTITIONS,
+  MAX_PARTITION_CURSOR_LENGTH,
+  cursorLengthLimit,
   decodeAnyCursor,
   decodePartitionCursor,
   encodePartitionCursor,

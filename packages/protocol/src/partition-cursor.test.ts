@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_CURSOR_LENGTH } from './cursor.js';
-import { decodeAnyCursor, decodePartitionCursor, encodePartitionCursor, type PartitionCursor } from './partition-cursor.js';
+import {
+  MAX_PARTITION_CURSOR_LENGTH,
+  cursorLengthLimit,
+  decodeAnyCursor,
+  decodePartitionCursor,
+  encodePartitionCursor,
+  type PartitionCursor,
+} from './partition-cursor.js';
 
 const cursorArb: fc.Arbitrary<PartitionCursor> = fc.integer({ min: 2, max: 64 }).chain((partitions) =>
   fc
@@ -40,6 +47,16 @@ describe('partitioned cursor codec', () => {
     expect(decodePartitionCursor(encoded)?.positions).toEqual(positions);
   });
 
+  it('accepts what it issues when the positions drifted far apart, up to the longest a token can be', () => {
+    const widest = new Map(Array.from({ length: 64 }, (_, n) => [n, n % 2 === 0 ? Number.MAX_SAFE_INTEGER : 0]));
+    const encoded = encodePartitionCursor({ partitions: 64, positions: widest });
+    expect(encoded.length).toBeGreaterThan(MAX_CURSOR_LENGTH);
+    expect(encoded.length).toBeLessThanOrEqual(MAX_PARTITION_CURSOR_LENGTH);
+    expect(cursorLengthLimit(encoded)).toBe(MAX_PARTITION_CURSOR_LENGTH);
+    expect(decodePartitionCursor(encoded)?.positions).toEqual(widest);
+    expect(cursorLengthLimit('abc-1')).toBe(MAX_CURSOR_LENGTH);
+  });
+
   it.each([
     ['a single-log cursor', 'abc-1'],
     ['no mark', '345.0'],
@@ -52,7 +69,8 @@ describe('partitioned cursor codec', () => {
     ['a leading zero', '~3405.0'],
     ['a character outside the digits', '~34*.0'],
     ['an empty position', '~345.'],
-    ['too long', `~3${'4'}${'5'.repeat(300)}.0`],
+    ['a highest position over 9 digits', `~34${'5'.repeat(300)}.0`],
+    ['too long', `~34${'5'.repeat(9)}${'.0'.repeat(400)}`],
   ])('rejects %s', (_, value) => {
     expect(decodePartitionCursor(value)).toBeNull();
   });

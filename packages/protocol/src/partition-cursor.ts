@@ -1,8 +1,25 @@
 import { MAX_CURSOR_LENGTH, decodeCursor, type Cursor } from './cursor.js';
 import { SsehubError } from './errors.js';
 
+/** Marks the partitioned form; a single-log cursor starts with its epoch, `[a-z0-9]`. */
+const MARK = '~';
+
 /** Most partitions a partitioned cursor can name: one bit each in its mask. @default 64 */
 export const MAX_CURSOR_PARTITIONS = 64;
+
+/**
+ * Longest partitioned cursor accepted: the longest one can be (mark, count, 64-partition mask, a
+ * 9-digit highest position and 64 differences of up to 9 digits). What ssehub issues stays within
+ * {@link MAX_CURSOR_LENGTH} while its partitions' positions lie close together (see
+ * {@link encodePartitionCursor}); one issued after they drifted apart must still resume, never be refused.
+ * @default 662
+ */
+export const MAX_PARTITION_CURSOR_LENGTH = 2 + 11 + 9 + MAX_CURSOR_PARTITIONS * 10;
+
+/** The longest a cursor of `value`'s form may be: a partitioned one's, or a single log's. */
+export function cursorLengthLimit(value: string): number {
+  return value.startsWith(MARK) ? MAX_PARTITION_CURSOR_LENGTH : MAX_CURSOR_LENGTH;
+}
 
 /**
  * A position in a partitioned log: the number of partitions, and for each partition the stream's
@@ -14,8 +31,6 @@ export interface PartitionCursor {
   readonly positions: ReadonlyMap<number, number>;
 }
 
-/** Marks the partitioned form; a single-log cursor starts with its epoch, `[a-z0-9]`. */
-const MARK = '~';
 const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
 const DIGIT_VALUE = new Map([...DIGITS].map((digit, value) => [digit, value]));
 const BITS_PER_DIGIT = 6;
@@ -73,7 +88,7 @@ export function encodePartitionCursor(cursor: PartitionCursor): string {
 
 /** Parses a partitioned cursor; answers `null` for anything malformed (never throws). */
 export function decodePartitionCursor(value: string): PartitionCursor | null {
-  if (typeof value !== 'string' || value.length > MAX_CURSOR_LENGTH || value[0] !== MARK) return null;
+  if (typeof value !== 'string' || value.length > MAX_PARTITION_CURSOR_LENGTH || value[0] !== MARK) return null;
   const partitions = (DIGIT_VALUE.get(value[1] ?? '') ?? -1) + 1;
   if (partitions < 2) return null;
   const maskEnd = 2 + maskLength(partitions);
